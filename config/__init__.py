@@ -1,0 +1,1 @@
+"""Process settings and operator data (TOML under config/), validated on load."""

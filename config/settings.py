@@ -1,0 +1,112 @@
+"""The one typed settings object, read from HOTLINE_* variables and an optional .env.
+
+Build it with :func:`load_settings` when a process starts; nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent
+
+
+def _host_port(value: str, name: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{name} must be host:port, got {value!r}")
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything a hotline process needs to know about where things are."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["dev", "test", "production"] = "dev"
+    var_dir: Path = Path("var")
+    config_dir: Path = DEFAULT_CONFIG_DIR
+    database_url: str | None = None
+    redis_url: str | None = None
+    fastagi_bind: str = "127.0.0.1:4573"
+    web_bind: str = "127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr("change-me")
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_user: str = "hotline"
+    ami_secret: SecretStr = SecretStr("change-me")
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    log_level: str = "INFO"
+
+    @field_validator("fastagi_bind", "web_bind")
+    @classmethod
+    def _check_bind(cls, value: str, info) -> str:
+        return _host_port(value, info.field_name.upper())
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> "Settings":
+        if self.env != "production":
+            return self
+        for name in ("secret_key", "ami_secret"):
+            if getattr(self, name).get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    f"HOTLINE_{name.upper()} is a placeholder; set a real secret in production"
+                )
+        return self
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir.resolve() / "hotline.sqlite3"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def prompts_dir(self) -> Path:
+        return self.var_dir.resolve() / "prompts"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir.resolve() / "log"
+
+
+def split_bind(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _env_name(loc: tuple) -> str:
+    return "HOTLINE_" + "_".join(str(p) for p in loc).upper() if loc else "settings"
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings from the environment; raise ConfigError with the variable named."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            ("environment", _env_name(err["loc"]), err["msg"]) for err in exc.errors()
+        ]
+        raise ConfigError(problems) from None

@@ -1,0 +1,1 @@
+"""The case CRM: callers, calls, work orders and their audit trail (SQLAlchemy + Alembic)."""

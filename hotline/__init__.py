@@ -1,0 +1,1 @@
+"""The `hotline` command: wires every package together and runs the processes."""
