@@ -72,4 +72,5 @@ def mask(e164: str | None) -> str:
         national = "0" + national  # landlines keep their trunk prefix: 0851****1234
     if len(national) <= 7:
         return national[:2] + "*" * max(len(national) - 4, 1) + national[-2:]
-    return national[:3] + "****" + national[-4:]
+    keep = 4 if national.startswith("0") else 3
+    return national[:keep] + "****" + national[-4:]
