@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 DIGITS_PATTERN = r"^[0-9]{3,16}$"
@@ -149,3 +150,25 @@ class PauseReason(Strict):
 
 class PauseReasonsFile(Strict):
     reasons: list[PauseReason] = Field(min_length=1)
+
+
+class HolidayYear(Strict):
+    """One year's official days off and make-up working days (调休上班), as announced."""
+
+    year: int = Field(ge=2000, le=2100)
+    holidays: list[date] = []
+    workdays: list[date] = []
+
+    @model_validator(mode="after")
+    def _same_year_no_overlap(self):
+        for day in (*self.holidays, *self.workdays):
+            if day.year != self.year:
+                raise ValueError(f"{day} is not in {self.year}")
+        both = set(self.holidays) & set(self.workdays)
+        if both:
+            raise ValueError(f"listed as holiday and as working day: {sorted(both)[0]}")
+        return self
+
+
+class HolidaysFile(Strict):
+    years: list[HolidayYear] = []

@@ -21,6 +21,7 @@ FILES: dict[str, type[BaseModel]] = {
     "categories.toml": m.CategoriesFile,
     "time_limits.toml": m.TimeLimitsFile,
     "pause_reasons.toml": m.PauseReasonsFile,
+    "holidays.toml": m.HolidaysFile,
 }
 
 

@@ -32,3 +32,9 @@ class IllegalTransition(CrmError):
 
 class AuthFailed(CrmError):
     code = "auth_failed"
+
+
+class Forbidden(CrmError):
+    """The actor's role or department may not do this to this case."""
+
+    code = "forbidden"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from crm.types import UTCDateTime, utcnow
@@ -160,3 +160,84 @@ class CaseCounter(Base):
 
 
 Index("ix_cases_caller_category", Case.caller_id, Case.category, Case.created_at)
+
+
+# ---- work orders: reminders, supervision, ratings, knowledge base (migration 0002) ----
+
+
+class Reminder(Base):
+    """A reminder (催办) to a department that a deadline is near; one per case, kind, deadline."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "deadline_at", name="uq_reminders_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sign_for | handling
+    deadline_at: Mapped[datetime] = mapped_column()
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupervisionOrder(Base):
+    """A supervision order (督办单) for an overdue case, to the department and its supervisor."""
+
+    __tablename__ = "supervision_orders"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "deadline_at", name="uq_supervision_orders_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # sign_for | handling
+    deadline_at: Mapped[datetime] = mapped_column()
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+class CaseRating(Base):
+    """One 5-level rating per case and round (一事一评); a dissatisfied one starts a new round."""
+
+    __tablename__ = "case_ratings"
+    __table_args__ = (UniqueConstraint("case_id", "round", name="uq_case_ratings_round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[str] = mapped_column(String(24))
+    resolved: Mapped[bool | None] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class KnowledgeArticle(Base):
+    """A knowledge base article (知识库): what agents read to answer on the call."""
+
+    __tablename__ = "knowledge_articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("departments.id"))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class KnowledgeToken(Base):
+    """The search index: one row per article and jieba token, weighted (title counts more)."""
+
+    __tablename__ = "knowledge_tokens"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("knowledge_articles.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+Index("ix_knowledge_tokens_token", KnowledgeToken.token)
