@@ -11,7 +11,7 @@ from rich.console import Console
 from config.errors import ConfigError
 from crm.errors import CrmError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @contextlib.contextmanager
