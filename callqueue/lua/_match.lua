@@ -1,0 +1,193 @@
+-- _match.lua: matching callers and agents, offers, misses and outcomes; scripts.py appends it
+-- to _lib.lua (whose header describes KEYS and ARGV). Not an operation itself.
+
+-- The rank of agent a for caller c who has waited `wait` s; nil when not eligible.
+local function tier(c, a, skills, wait)
+  if a.site ~= c.site and not (parent_of(c.site) == a.site and wait >= C.overflow) then
+    return nil
+  end
+  local lvl = skills[c.line]
+  if lvl and (lvl <= 1 or wait >= C.escalate) then return lvl end
+  local g = skills[C.general]
+  if g and c.line ~= C.general and wait >= C.general_after then return GENERAL_OFFSET + g end
+  return nil
+end
+
+local function best_agent(c, wait)
+  local best, bscore
+  local function probe(line, site, maxlvl, offset)
+    local r = redis.call('ZRANGEBYSCORE', K.ready(line, site), '-inf',
+      '(' .. int((maxlvl + 1) * LSPAN), 'WITHSCORES', 'LIMIT', 0, 1)
+    if r[1] then
+      local s = tonumber(r[2]) + offset * LSPAN
+      if not bscore or s < bscore then best, bscore = r[1], s end
+    end
+  end
+  local sites = {c.site}
+  local parent = parent_of(c.site)
+  if parent and wait >= C.overflow then sites[2] = parent end
+  local maxlvl = (wait >= C.escalate) and 99 or 1
+  for _, site in ipairs(sites) do
+    probe(c.line, site, maxlvl, 0)
+    if c.line ~= C.general and wait >= C.general_after then
+      probe(C.general, site, 99, GENERAL_OFFSET)
+    end
+  end
+  return best
+end
+
+-- The best waiting caller agent a may take: highest priority, then earliest arrival.
+local function best_call(a, skills)
+  local best, bscore
+  for _, q in ipairs(redis.call('SMEMBERS', K.queues())) do
+    local sep = string.find(q, '|', 1, true)
+    local c = {line = string.sub(q, 1, sep - 1), site = string.sub(q, sep + 1)}
+    if (c.site == a.site or parent_of(c.site) == a.site)
+        and (skills[c.line] or (skills[C.general] and c.line ~= C.general)) then
+      local key, from = K.wait(c.line, c.site), '-inf'
+      while true do  -- one probe per priority band: its head has waited longest
+        local r = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+        if not r[1] then break end
+        local s = tonumber(r[2])
+        if bscore and s >= bscore then break end
+        local t0 = tonumber(redis.call('HGET', K.call(r[1]), 't0'))
+        if tier(c, a, skills, NOW - t0) then
+          best, bscore = r[1], s
+          break
+        end
+        from = int((math.floor(s / PSPAN) + 1) * PSPAN)
+      end
+    end
+  end
+  return best
+end
+
+local function offer(cid, c, aid, a)
+  unwait(cid, c)
+  redis.call('ZREM', K.leases(), cid)
+  local deadline = NOW + C.offer_timeout
+  redis.call('ZADD', K.offers(), fmt(deadline), cid)
+  redis.call('HSET', K.call(cid), 'state', 'offered', 'agent', aid, 'deadline', fmt(deadline))
+  pools_del(aid, a)
+  local wait = NOW - tonumber(c.t0)
+  local js = cjson.encode({call_id = cid, agent_id = aid, line = c.line, site = c.site,
+    dial = a.dial or '', deadline = deadline, kind = c.kind, callback_number = c.cbnum or '',
+    caller = c.caller or '', enqueued_at = tonumber(c.t0), wait_seconds = wait,
+    priority = tonumber(c.prio)})
+  push(K.nagent(aid), js)
+  if c.kind == 'call' then push(K.ncall(cid), js) end
+  count(c.line, c.site, 'offers')
+  emit('offered', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
+    'kind', c.kind, 'priority', c.prio, 'wait', fmt(wait), 'deadline', fmt(deadline)})
+  if c.kind == 'callback' then
+    emit('callback_due', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
+      'number', c.cbnum, 'dial', a.dial or '', 'attempt', tostring(tonumber(c.att) + 1)})
+  end
+  set_state(aid, a, 'offered', '', cid)
+end
+
+-- Give agent aid (ready) the best caller it may take, if any.
+local function match_agent(aid, a)
+  a = a or hgetall(K.agent(aid))
+  if a.state ~= 'ready' then return false end
+  local cid = best_call(a, skills_of(a.skills))
+  if not cid then return false end
+  offer(cid, hgetall(K.call(cid)), aid, a)
+  return true
+end
+
+-- A caller became matchable: its best agent takes the best caller *it* may take (usually
+-- this one), so the order holds across lines; repeat while this caller still waits.
+local function match_call(cid, c)
+  for _ = 1, 16 do
+    c = c or hgetall(K.call(cid))
+    if c.state ~= 'waiting' then return end
+    local aid = best_agent(c, NOW - tonumber(c.t0))
+    if not aid then return end
+    local a = hgetall(K.agent(aid))
+    local other = best_call(a, skills_of(a.skills)) or cid
+    offer(other, other == cid and c or hgetall(K.call(other)), aid, a)
+    if other == cid then return end
+    c = nil
+  end
+end
+
+-- Put an offered or delayed caller back at its own place (its original score).
+local function requeue(cid, c)
+  redis.call('ZREM', K.offers(), cid)
+  redis.call('ZREM', K.cbdelay(), cid)
+  redis.call('DEL', K.ncall(cid))
+  redis.call('HSET', K.call(cid), 'state', 'waiting', 'agent', '', 'deadline', '')
+  c.state, c.agent = 'waiting', ''
+  redis.call('ZADD', K.wait(c.line, c.site), c.score, cid)
+  redis.call('SADD', K.queues(), c.line .. '|' .. c.site)
+  if c.kind == 'call' then redis.call('ZADD', K.leases(), fmt(NOW + C.lease), cid) end
+end
+
+-- Withdraw an open offer without blaming the agent (caller left): agent back to ready.
+local function withdraw(aid, cid)
+  local a = hgetall(K.agent(aid))
+  if a.state ~= 'offered' or a.call ~= cid then return nil end
+  redis.call('DEL', K.nagent(aid))
+  pools_add(aid, a, tonumber(a.idle) or now_ms())
+  set_state(aid, a, 'ready', '', '')
+  return aid
+end
+
+local function do_miss(cid, c, aid, a, reason)
+  requeue(cid, c)
+  redis.call('DEL', K.nagent(aid))
+  local misses = redis.call('HINCRBY', K.agent(aid), 'misses', 1)
+  count(c.line, c.site, 'misses')
+  emit('missed', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
+    'reason', reason, 'misses', tostring(misses)})
+  if misses >= C.max_misses then
+    redis.call('HSET', K.agent(aid), 'misses', 0)
+    set_state(aid, a, 'paused', C.auto_pause, '')
+  else
+    pools_add(aid, a, now_ms())
+    set_state(aid, a, 'ready', '', '')
+  end
+  match_call(cid)
+  match_agent(aid)
+end
+
+local function do_accept(cid, c, aid, a)
+  redis.call('ZREM', K.offers(), cid)
+  redis.call('DEL', K.nagent(aid))
+  redis.call('HSET', K.call(cid), 'state', 'on_call', 'answered_at', fmt(NOW))
+  if c.kind == 'call' and c.ans ~= '1' then
+    local wait = NOW - tonumber(c.t0)
+    redis.call('HSET', K.call(cid), 'ans', '1', 'wait', fmt(wait))
+    count(c.line, c.site, 'answered')
+    count(c.line, c.site, 'wait_sum', wait)
+    if wait <= C.target then count(c.line, c.site, 'in_target') end
+    recent(c.line, c.site, 'w', wait)
+    recent(c.line, c.site, 'n', 1)
+  end
+  redis.call('HSET', K.agent(aid), 'misses', 0)
+  set_state(aid, a, 'on_call', '', cid)
+  emit('accepted', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
+    'kind', c.kind, 'wait', fmt(NOW - tonumber(c.t0))})
+end
+
+-- The one place a call gets its outcome: at most once per call id.
+local function finish(cid, c, outcome, kv)
+  if c.state == 'done' or not c.state then return false end
+  unwait(cid, c)
+  redis.call('ZREM', K.leases(), cid)
+  redis.call('ZREM', K.offers(), cid)
+  redis.call('ZREM', K.cbdelay(), cid)
+  redis.call('DEL', K.ncall(cid))
+  redis.call('HSET', K.call(cid), 'state', 'done', 'outcome', outcome, 'ended', fmt(NOW))
+  redis.call('EXPIRE', K.call(cid), C.keep_seconds)
+  count(c.line, c.site, 'out_' .. outcome)
+  local ev = {'call_id', cid, 'line', c.line, 'site', c.site, 'outcome', outcome,
+    'kind', c.kind, 'agent_id', c.agent or '', 'caller', c.caller or '',
+    'channel', c.chan or '', 'enqueued_at', c.t0,
+    'wait', fmt(tonumber(c.wait) or (NOW - tonumber(c.t0)))}
+  for i = 1, #(kv or {}) do ev[#ev + 1] = kv[i] end
+  emit('finished', ev)
+  c.state = 'done'
+  return true
+end

@@ -1,0 +1,15 @@
+-- abandon: the caller hung up while waiting or while an agent was rung.
+-- KEYS[1] events stream; ARGV[4] call id
+-- Returns JSON {line, site, wait, position} or false when the call was not waiting/offered.
+local cid = ARGV[4]
+local c = hgetall(K.call(cid))
+if c.kind ~= 'call' or (c.state ~= 'waiting' and c.state ~= 'offered') then return false end
+local pos = position(cid, c)
+local freed = nil
+if c.state == 'offered' then freed = withdraw(c.agent, cid) end
+local wait = NOW - tonumber(c.t0)
+emit('abandoned', {'call_id', cid, 'line', c.line, 'site', c.site, 'wait', fmt(wait),
+  'position', tostring(pos)})
+finish(cid, c, 'abandoned', {'position', tostring(pos)})
+if freed then match_agent(freed) end
+return cjson.encode({line = c.line, site = c.site, wait = wait, position = pos})

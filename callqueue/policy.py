@@ -1,0 +1,50 @@
+"""The queue policy as the Lua scripts see it: one JSON document built from operator config."""
+
+from __future__ import annotations
+
+import json
+
+from callqueue.models import AUTO_PAUSE_REASON, MAX_PRIORITY
+
+STREAM_MAXLEN = 100_000          # events kept (approximately: XADD MAXLEN ~)
+RECENT_RING_MINUTES = 16         # per-minute buckets of recent arrivals, waits and talk
+NOTIFY_TTL_SECONDS = 60          # an unread offer notification expires after this
+FINISHED_KEEP_SECONDS = 2 * 86400  # a finished call's record stays (outcome counted once)
+DAY_COUNTERS_TTL_SECONDS = 8 * 86400
+
+
+def parents_of(operator_config) -> dict[str, str]:
+    """Each non-province site overflows to its parent, else to the province."""
+    province = operator_config.province.id
+    return {s.id: (s.parent or province) for s in operator_config.sites.values()
+            if s.kind != "province"}
+
+
+def _pairs(mapping: dict) -> str:
+    return ";" + "".join(f"{k}={v};" for k, v in mapping.items())
+
+
+def policy_json(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> str:
+    q = operator_config.queue
+    return json.dumps({
+        "offer_timeout": q.offer_timeout_seconds,
+        "max_misses": q.max_consecutive_misses,
+        "escalate": q.escalate_after_seconds,
+        "general_after": q.general_after_seconds,
+        "overflow": q.overflow_after_seconds,
+        "lease": q.lease_seconds,
+        "cb_max": q.callback_max_attempts,
+        "cb_retry": q.callback_retry_seconds,
+        "general": q.general_line,
+        "target": q.answer_target_seconds,
+        "auto_pause": AUTO_PAUSE_REASON,
+        "max_priority": MAX_PRIORITY,
+        "maxlen": stream_maxlen,
+        "ring": RECENT_RING_MINUTES,
+        "notify_ttl_ms": NOTIFY_TTL_SECONDS * 1000,
+        "keep_seconds": FINISHED_KEEP_SECONDS,
+        "day_ttl": DAY_COUNTERS_TTL_SECONDS,
+        # maps as ';key=value;' text: a string.match when needed is cheaper than decoding
+        "parents": _pairs(parents_of(operator_config)),
+        "wrap": _pairs({ln.id: ln.wrap_up_seconds for ln in operator_config.lines.values()}),
+    }, separators=(",", ":"))

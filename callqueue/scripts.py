@@ -1,0 +1,79 @@
+"""The Lua scripts: each file is loaded once per Redis server and run with EVALSHA.
+
+Every operation touching more than one key is one script file under lua/, with a KEYS/ARGV
+header. A script is built from the library files (_lib.lua, _match.lua) and the file itself, keeping only the library
+functions and key builders (generated from keys.py) it uses, directly or through other
+functions: building closures it never calls costs every call microseconds. A NOSCRIPT answer
+(Redis restarted, SCRIPT FLUSH) loads the script again and retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from redis.exceptions import NoScriptError
+
+from callqueue.keys import lua_prelude
+
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+LIB_FILES = ("_lib.lua", "_match.lua")  # shared code, in this order; not operations
+PRELUDE_MARK = "--@PRELUDE@--"
+FUNCTION_START = re.compile(r"^(?:--[^\n]*\n)*local function (\w+)\(", re.M)
+KEY_USE = re.compile(r"\bK\.(\w+)\(")
+WORD = re.compile(r"\b\w+\b")
+
+
+def _split_lib(text: str) -> tuple[str, dict[str, str]]:
+    """The header (everything before the first function) and each function's block."""
+    starts = list(FUNCTION_START.finditer(text))
+    header = text[:starts[0].start()]
+    blocks = {}
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        blocks[m.group(1)] = text[m.start():end]
+    return header, blocks
+
+
+def _needed(body: str, blocks: dict[str, str]) -> list[str]:
+    wanted, todo = set(), set(WORD.findall(body)) & blocks.keys()
+    while todo:
+        name = todo.pop()
+        wanted.add(name)
+        todo |= (set(WORD.findall(blocks[name])) & blocks.keys()) - wanted
+    return [name for name in blocks if name in wanted]  # library order: callees first
+
+
+def build(op_text: str, lib_text: str) -> str:
+    header, blocks = _split_lib(lib_text)
+    names = _needed(op_text, blocks)
+    code = "".join(blocks[n] for n in names)
+    used_keys = set(KEY_USE.findall(code + op_text)) | {"events"}
+    prelude = "\n".join(line for line in lua_prelude().splitlines()
+                        if not line.startswith("K.") or line.split(" ")[0][2:] in used_keys)
+    return header.replace(PRELUDE_MARK, prelude) + code + "\n" + op_text
+
+
+def _build_sources() -> dict[str, str]:
+    lib = "\n".join((LUA_DIR / name).read_text(encoding="utf-8") for name in LIB_FILES)
+    return {path.stem: build(path.read_text(encoding="utf-8"), lib)
+            for path in sorted(LUA_DIR.glob("*.lua")) if path.name not in LIB_FILES}
+
+
+SOURCES = _build_sources()
+SHAS = {name: hashlib.sha1(src.encode()).hexdigest() for name, src in SOURCES.items()}
+
+
+class Scripts:
+    """Runs the named scripts on one client, loading each when the server lacks it."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def run(self, name: str, keys: list[str], args: list):
+        try:
+            return self.client.evalsha(SHAS[name], len(keys), *keys, *args)
+        except NoScriptError:
+            self.client.script_load(SOURCES[name])
+            return self.client.evalsha(SHAS[name], len(keys), *keys, *args)

@@ -1,0 +1,95 @@
+"""CLI commands of the queue area, registered on the main app by hotline.cli."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add this area's commands to `app` and its benchmarks to `bench`."""
+    bench.command("queue")(bench_queue)
+
+
+def bench_queue(
+    redis_url: Annotated[str | None, typer.Option(
+        help="Use this Redis (keys go to a private partition, deleted after); "
+             "default: an embedded Redis (AOF everysec) in a temporary directory.")] = None,
+    pairs: Annotated[int, typer.Option(help="enqueue+assign pairs, ours and raw.")] = 5000,
+    agents: Annotated[int, typer.Option(help="Busy agents in the at-scale section.")] = 300,
+    waiting: Annotated[int, typer.Option(help="Waiting callers in the at-scale section.")] = 5000,
+    assigns: Annotated[int, typer.Option(help="Timed assignments at scale.")] = 2000,
+    notifies: Annotated[int, typer.Option(help="Notify samples (blocked caller wakes).")] = 300,
+    memory_entries: Annotated[int, typer.Option(help="Callers for the memory figure.")] = 5000,
+) -> None:
+    """Queue throughput, assign latency at scale, notify latency and memory per caller."""
+    from hotline.console import clear_errors, emit_json
+
+    with clear_errors(), tempfile.TemporaryDirectory(prefix="hotline-bench-queue-") as tmp:
+        if redis_url:
+            result = _run(redis_url, pairs, agents, waiting, assigns, notifies, memory_entries)
+        else:
+            from hotline.redis_server import EmbeddedRedis
+
+            with EmbeddedRedis(tmp) as server:
+                result = _run(server.url, pairs, agents, waiting, assigns, notifies,
+                              memory_entries)
+    _print_table(result)
+    emit_json(result)
+
+
+def _run(url: str, pairs: int, agents: int, waiting: int, assigns: int, notifies: int,
+         memory_entries: int) -> dict:
+    import redis
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from callqueue.bench import Bench, summary, targets_met
+    from hotline.console import console
+    from hotline.context import AppContext
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    bench = Bench(client, AppContext.from_env().operator)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console) as progress:
+            def section(label: str, total: int):
+                task = progress.add_task(label, total=total)
+                return lambda n: progress.advance(task, n)
+
+            samples = {"ping": bench.ping_floor(2000)}
+            samples["pairs"] = bench.pairs(pairs, 50, section("ours: enqueue+assign", pairs))
+            samples["raw"] = bench.raw_pairs(pairs, section("raw round trips", pairs))
+            samples["scale"] = bench.at_scale(agents, waiting, assigns,
+                                              section(f"assign, {agents} agents / {waiting} "
+                                                      "waiting", assigns))
+            samples["notify"] = bench.notify(notifies, section("notify", notifies))
+            samples["bytes"] = bench.memory(memory_entries,
+                                            section("memory per waiting", memory_entries))
+    finally:
+        bench.cleanup()
+        client.close()
+    result = summary(**samples)
+    result.update(agents=agents, waiting=waiting, pairs=pairs, targets_met=targets_met(result))
+    return result
+
+
+def _print_table(result: dict) -> None:
+    from rich.table import Table
+
+    from hotline.console import console
+
+    table = Table(title="hotline bench queue")
+    for col in ("figure", "ours", "floor / note"):
+        table.add_column(col)
+    table.add_row("enqueue+assign pairs/s", str(result["pairs_per_s"]),
+                  f"raw round trips {result['raw_pairs_per_s']}")
+    table.add_row("pair p50 / p99 ms", f"{result['pair_p50_ms']} / {result['pair_p99_ms']}",
+                  f"raw {result['raw_pair_p50_ms']} / {result['raw_pair_p99_ms']}")
+    table.add_row("assign p50 / p99 ms", f"{result['assign_p50_ms']} / {result['assign_p99_ms']}",
+                  f"{result['agents']} agents, {result['waiting_during_assign']} waiting")
+    table.add_row("notify p50 / p99 ms", f"{result['notify_p50_ms']} / {result['notify_p99_ms']}",
+                  f"PING p50 {result['ping_p50_us']} µs")
+    table.add_row("bytes per waiting caller", str(result["bytes_per_waiting"]), "target < 2048")
+    console.print(table)
