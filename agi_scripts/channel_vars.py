@@ -30,3 +30,23 @@ CALLBACK_FOR = "HOTLINE_CALLBACK_FOR"  # on AMI-originated callbacks: the waitin
 # Read by the after-dial script: Asterisk's own result of Dial().
 DIALSTATUS = "DIALSTATUS"
 AGISTATUS = "AGISTATUS"
+
+# Added by the voice path (agi_scripts/flow.py, asterisk_conf/extensions.conf).
+NEXT_SURVEY = "survey"        # reserved: after_dial runs the survey itself in this version
+STATE = "HOTLINE_STATE"       # the menu state and call times between AGI sessions (ours only)
+RECORDED = "HOTLINE_RECORDED"  # "1" once the call's CRM row is written; the h extension checks it
+RECORDED_VALUE = "1"
+ANSWEREDTIME = "ANSWEREDTIME"  # set by Dial(): seconds the bridged call lasted
+DIALEDTIME = "DIALEDTIME"
+# The emergency number key 9 dials (menu.toml emergency_target, e.g. 110). The dialplan dials
+# ${HOTLINE_EMERGENCY_TARGET} when that is set (a full dial string, e.g. in tests), else
+# goes to [hotline-emergency] with this number as the extension.
+EMERGENCY_NUMBER = "HOTLINE_EMERGENCY_NUMBER"
+ACCEPTED = "HOTLINE_ACCEPTED"  # set by the `answered` script on the agent's leg: "1" or "0"
+# Set by the `answered` script on the CALLER's channel (through MASTER_CHANNEL()) when the
+# agent picks up: epoch seconds. Dial's ANSWEREDTIME cannot tell this: it counts from the
+# caller's own Answer(), which our dialplan does before the menu.
+ANSWERED_AT = "HOTLINE_ANSWERED_AT"
+# The dialled number (12345, 12333, ...), kept for scripts run in the h extension, where
+# agi_extension is "h" and agi_dnid may be "unknown" (Local and originated channels).
+DNID = "HOTLINE_DNID"

@@ -1,0 +1,1 @@
+"""The FastAGI server: Asterisk's adapter that runs the voice menu, the queue wait and the survey."""

@@ -1,0 +1,74 @@
+"""Callbacks: when a kept place reaches an agent, place the call (agent first, then citizen)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Protocol
+
+from agi_scripts import channel_vars as cv
+
+log = logging.getLogger("hotline.agi.callbacks")
+EVENT = "callback_due"
+BLOCK_MS = 1000
+
+
+class CallbackDialer(Protocol):
+    def place_callback(self, agent_dial: str, citizen_number: str, variables: dict) -> None: ...
+
+
+class LoggingDialer:
+    """Used when no AMI is configured: logs the callback and reports it as failed."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    def place_callback(self, agent_dial: str, citizen_number: str, variables: dict) -> None:
+        log.warning("no AMI: callback to %s via %s not placed", citizen_number, agent_dial)
+        call_id = variables.get(cv.CALLBACK_FOR)
+        if call_id:
+            self.queue.callback_result(call_id, False)
+
+
+def default_dialer(deps) -> CallbackDialer:
+    """ami's adapter when the ami package provides one, else the logging dialer."""
+    try:
+        from ami.callbacks import make_dialer  # provided by the AMI helper, when present
+    except ImportError:
+        return LoggingDialer(deps.queue)
+    return make_dialer(deps)
+
+
+class CallbackWatcher(threading.Thread):
+    """Follows the queue's event stream and places each due callback once."""
+
+    def __init__(self, queue, dialer: CallbackDialer):
+        super().__init__(name="callback-watcher", daemon=True)
+        self.queue, self.dialer, self.stopped = queue, dialer, threading.Event()
+        self.last_id = "$"
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                events = self.queue.read_events(self.last_id, count=100, block_ms=BLOCK_MS)
+            except Exception:
+                log.exception("reading queue events failed")
+                self.stopped.wait(1.0)
+                continue
+            for event_id, fields in events:
+                self.last_id = event_id
+                if fields.get("type") == EVENT:
+                    self._place(fields)
+
+    def _place(self, fields: dict) -> None:
+        call_id = fields.get("call_id", "")
+        try:
+            self.dialer.place_callback(fields.get("dial", ""), fields.get("number", ""),
+                                       {cv.CALLBACK_FOR: call_id, cv.AGENT: fields.get("agent_id", "")})
+        except Exception:
+            log.exception("placing callback for %s failed", call_id)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.is_alive():
+            self.join(BLOCK_MS / 1000.0 + 1.0)

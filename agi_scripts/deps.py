@@ -1,0 +1,45 @@
+"""What the call scripts need, built once per server: machine, queue, CRM intake, timings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from config.operator import OperatorConfig
+from crm.numbers import CallerNumber, normalize, site_for_location
+from ivr.machine import Machine
+from ivr.settings import MenuSettings
+
+PROMPT_DIR = "hotline"          # sounds/<lang>/hotline/<name>.wav
+DTMF_SLICE_MS = 500             # WAIT FOR DIGIT slice while waiting (also the offer latency bound)
+OFFER_POLL_SECONDS = 0.02       # wait_assignment between two slices
+LEASE_EVERY_SECONDS = 5.0       # refresh the waiting entry's lease this often
+
+
+@dataclass
+class VoiceDeps:
+    operator: OperatorConfig
+    queue: object               # callqueue.api.CallQueue
+    intake: object              # crm.intake.Intake
+    clock: Callable[[], float] = time.time
+    dtmf_slice_ms: int = DTMF_SLICE_MS
+    offer_poll_seconds: float = OFFER_POLL_SECONDS
+    lease_every_seconds: float = LEASE_EVERY_SECONDS
+    prompt_dir: str = PROMPT_DIR
+    menu: MenuSettings = field(init=False)
+    machine: Machine = field(init=False)
+
+    def __post_init__(self):
+        self.menu = MenuSettings.from_config(self.operator)
+        self.machine = Machine(self.menu)
+
+    def prompt(self, name: str) -> str:
+        return f"{self.prompt_dir}/{name}"
+
+    def caller(self, raw: str) -> CallerNumber:
+        return normalize(raw)
+
+    def site_of(self, number: CallerNumber) -> str:
+        site = site_for_location(number.location, self.operator.sites.values())
+        return site or self.operator.province.id

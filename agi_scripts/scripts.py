@@ -1,0 +1,123 @@
+"""The AGI scripts by route name (agi://host/<name>): one function per script."""
+
+from __future__ import annotations
+
+import logging
+
+from agi_scripts import channel_vars as cv
+from agi_scripts.env import agi_args
+from agi_scripts.flow import CallFlow
+from agi_scripts.protocol import AgiHangup, HotlineAGI
+from agi_scripts.recording import finish
+from agi_scripts.sheet import CallSheet, safe
+from ivr import model as m
+
+log = logging.getLogger("hotline.agi.scripts")
+
+
+class ScriptError(Exception):
+    code = "agi_script_error"
+
+
+def _caller(agi: HotlineAGI) -> tuple[str, str]:
+    env = agi.env
+    dnid = "".join(ch for ch in (env.get("agi_dnid") or env.get("agi_extension", "")) if ch.isdigit())
+    return env.get("agi_callerid", "")[:64], dnid[:20]
+
+
+def _run(flow: CallFlow, event) -> None:
+    """Run the flow; on a failure record the call as fallback before the server falls back."""
+    try:
+        flow.run(event)
+    except AgiHangup:
+        raise
+    except Exception:
+        if flow.outcome is None:
+            try:
+                finish(flow, "fallback", None)
+            except Exception:
+                log.exception("could not record call %s as fallback", flow.sheet.call_id)
+        raise
+
+
+def menu(agi: HotlineAGI, deps) -> None:
+    """The entry: welcome, emergency notice, shortcuts, then the queue."""
+    call_id = safe(agi.env.get("agi_uniqueid", ""))
+    if not call_id:
+        raise ScriptError("no agi_uniqueid")
+    caller, dnid = _caller(agi)
+    sheet = CallSheet(call_id, arrived=deps.clock())
+    flow = CallFlow(agi, deps, sheet, caller, dnid)
+    _run(flow, m.Start(dnid=dnid, caller_known=flow.number.known))
+
+
+def _load(agi: HotlineAGI, deps) -> CallFlow:
+    sheet = CallSheet.load(agi.get_var(cv.STATE))
+    if sheet is None:
+        raise ScriptError("no call state on the channel")
+    caller, dnid = _caller(agi)
+    if not dnid or agi.env.get("agi_extension") == "h":
+        dnid = "".join(ch for ch in agi.get_var(cv.DNID) if ch.isdigit())[:20] or dnid
+    return CallFlow(agi, deps, sheet, caller, dnid)
+
+
+def after_dial(agi: HotlineAGI, deps) -> None:
+    """After Dial(): ANSWER -> agent to wrap-up, survey; no answer -> back to the queue head."""
+    flow = _load(agi, deps)
+    status = agi.get_var(cv.DIALSTATUS)
+    if status.upper() == "ANSWER":
+        at = _seconds(agi.get_var(cv.ANSWERED_AT), limit=4e9)
+        flow.sheet.answered = at or deps.clock() - _seconds(agi.get_var(cv.ANSWEREDTIME))
+    _run(flow, m.DialResult(status))
+
+
+def survey(agi: HotlineAGI, deps) -> None:
+    """The satisfaction survey on its own (for dialplans that run it separately)."""
+    flow = _load(agi, deps)
+    _run(flow, m.SurveyStart())
+
+
+def answered(agi: HotlineAGI, deps) -> None:
+    """On the agent's leg (Dial option U): the agent picked up, so the offer is accepted."""
+    args = agi_args(agi.env)
+    call_id = safe(args[0] if args else agi.get_var(cv.CALL_ID))
+    agent = safe(args[1] if len(args) > 1 else agi.get_var(cv.AGENT))
+    ok = bool(call_id and agent and deps.queue.accept(agent, call_id))
+    if ok:  # the caller's channel (the linkedid) learns when a person picked up
+        agi.set_var(f"MASTER_CHANNEL({cv.ANSWERED_AT})", f"{deps.clock():.3f}")
+    agi.set_var(cv.ACCEPTED, "1" if ok else "0")
+    agi.set_var(cv.NEXT, cv.NEXT_DIAL if ok else cv.NEXT_HANGUP)
+    agi.set_var(cv.DONE, cv.DONE_VALUE)
+
+
+def callback(agi: HotlineAGI, deps) -> None:
+    """After an AMI-placed callback's citizen leg: report whether the citizen answered."""
+    for_id = safe(agi.get_var(cv.CALLBACK_FOR))
+    status = agi.get_var(cv.DIALSTATUS).upper()
+    result = deps.queue.callback_result(for_id, status == "ANSWER") if for_id else "none"
+    log.info("callback for %s: %s -> %s", for_id, status, result)
+    agi.set_var(cv.NEXT, cv.NEXT_HANGUP)
+    agi.set_var(cv.DONE, cv.DONE_VALUE)
+
+
+def probe(agi: HotlineAGI, deps) -> None:
+    """Health check from the dialplan: answers with the done flag only."""
+    agi.set_var(cv.NEXT, cv.NEXT_HANGUP)
+    agi.set_var(cv.DONE, cv.DONE_VALUE)
+
+
+def _seconds(text: str, limit: float = 86400.0) -> float:
+    try:
+        return max(0.0, min(float(text), limit))
+    except ValueError:
+        return 0.0
+
+
+ROUTES = {
+    "menu": menu,
+    "after_dial": after_dial,
+    "survey": survey,
+    "answered": answered,
+    "callback": callback,
+    "probe": probe,
+}

@@ -1,0 +1,108 @@
+"""CLI commands of the voice area, registered on the main app by hotline.cli."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+import typer
+
+from hotline.console import clear_errors, console, emit_json
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add this area's commands to `app` and its benchmarks to `bench`."""
+    app.command("simulate")(simulate)
+    bench.command("agi")(bench_agi)
+
+
+def simulate(
+    calls: Annotated[int, typer.Option(help="Citizens to call in.")] = 300,
+    concurrency: Annotated[int, typer.Option(help="Citizens on the line at once, at most.")] = 100,
+    agents: Annotated[int, typer.Option(help="Simulated agents logged in.")] = 25,
+    duration: Annotated[float, typer.Option(help="Seconds over which the calls arrive.")] = 40.0,
+    agi: Annotated[str | None, typer.Option(help="HOST:PORT of a running FastAGI server; "
+                                            "default: start an embedded one.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
+) -> None:
+    """Push simulated citizens through the voice menu and queue; check every call's CRM row."""
+    from agi_scripts.simulator import SimConfig
+
+    cfg = SimConfig(calls=calls, concurrency=concurrency, agents=agents, duration=duration,
+                    seed=seed)
+    with clear_errors():
+        summary = _simulate(cfg, agi)
+    _print_summary(summary)
+    emit_json(summary.as_dict())
+    if summary.lost:
+        raise typer.Exit(1)
+
+
+def _simulate(cfg, agi: str | None):
+    from agi_scripts.simulator import Simulation
+    from hotline.context import AppContext
+    from hotline.voice_sim import attach_watcher, embedded_system, summarize
+
+    ctx = AppContext.from_env()
+    with contextlib.ExitStack() as stack:
+        if agi:
+            from callqueue.api import CallQueue
+            from config.settings import split_bind
+
+            address, operator, sessions = split_bind(agi), ctx.operator, ctx.sessions
+            queue = CallQueue(ctx.redis, operator)
+            sim = Simulation(address, queue, operator, cfg)
+        else:
+            address, queue, sessions, operator, running = stack.enter_context(
+                embedded_system(ctx.operator))
+            sim = Simulation(address, queue, operator, cfg)
+            attach_watcher(running, queue, sim.agents)
+        tally = _run_with_progress(sim, cfg)
+        return summarize(tally, sessions, operator)
+
+
+def _run_with_progress(sim, cfg):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[bold]calls[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("calls", total=cfg.calls, detail="")
+
+        def update(t):
+            progress.update(task, completed=t.done,
+                            detail=f"placed {t.placed}  emergency {t.emergency}  fallback {t.fallback}")
+        return sim.run(on_progress=update)
+
+
+def _print_summary(summary) -> None:
+    from rich.table import Table
+
+    table = Table(title="hotline simulate")
+    table.add_column("measure")
+    table.add_column("calls", justify="right")
+    for key, value in summary.as_dict().items():
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+def bench_agi(
+    calls: Annotated[int, typer.Option(help="Concurrent calls.")] = 1000,
+    burst: Annotated[int, typer.Option(help="Calls arriving at the same instant.")] = 400,
+) -> None:
+    """Per-command turnaround at CALLS concurrent calls beside a do-nothing FastAGI server."""
+    from agi_scripts.bench import run_bench
+    from hotline.context import AppContext
+    from hotline.voice_sim import embedded_system
+
+    with clear_errors():
+        ctx = AppContext.from_env()
+        with embedded_system(ctx.operator) as (_, queue, sessions, operator, running):
+            deps = running.server.deps
+            with console.status("benchmarking") as status:
+                result = run_bench(deps, calls, burst, on_stage=lambda s: status.update(s))
+    console.print(
+        f"per-command turnaround at {result['calls']} calls: p50 {result['p50_ms']} ms, "
+        f"p99 {result['p99_ms']} ms; floor p99 {result['floor_p99_ms']} ms "
+        f"(x{result['ratio_p99']}); connect failures {result['connect_failures']}")
+    emit_json(result)
