@@ -1,0 +1,1 @@
+"""The FastAPI service: agent workstation, supervisor wallboard, department pages and JSON API."""

@@ -1,0 +1,114 @@
+"""create_app(ctx): the FastAPI application, wired from one AppContext. Nothing runs at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from web import errors
+from web.access import authorize, missing_routes
+from web.hub import EventHub
+from web.history import SAMPLE_SECONDS, QueueHistory
+from web.live import BoardSource
+from web.metrics import make_registry
+from web.offers import OfferBook
+from web.pages import STATIC_DIR
+from web.ratelimit import LoginLimiter
+from web.citizen import routes as citizen_routes
+from web.routes import admin, agent, auth, cases, ops, pages, supervisor
+from web.routes import knowledge, kpi, oversight, workorders
+from web.sessions import SessionStore
+from web.staffing import Staffing
+from web.state import WebState
+from web.telephony import load_telephony
+from web.twilio import routes as twilio_routes
+
+log = logging.getLogger("hotline.web")
+TICK_SECONDS = 1.0  # queue housekeeping (offer timeouts, wrap-up ends); safe from many processes
+
+
+def build_state(ctx, *, queue=None, telephony=None) -> WebState:
+    from callqueue.api import CallQueue
+
+    queue = queue or CallQueue(ctx.redis, ctx.operator)
+    history = QueueHistory(ctx.redis)
+    board = BoardSource(queue, ctx.operator, Staffing(ctx.operator, history))
+    state = WebState(
+        ctx=ctx, queue=queue, board=board, history=history, hub=EventHub(queue),
+        sessions=SessionStore(ctx.redis, ctx.settings.secret_key.get_secret_value()),
+        limiter=LoginLimiter(ctx.redis), telephony=telephony or load_telephony(ctx),
+        offers=OfferBook(queue),
+    )
+    state.hub.listeners.append(state.offers.note)
+    state.registry = make_registry(board, ctx.operator)
+    return state
+
+
+async def _every(seconds: float, fn, name: str) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(fn)
+        except Exception:  # noqa: BLE001 - keep the loop alive; Redis may be restarting
+            log.exception("%s failed", name)
+        await asyncio.sleep(seconds)
+
+
+def _lifespan(state: WebState, background: bool):
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        state.hub.start(asyncio.get_running_loop())
+        tasks = []
+        if background:
+            tasks = [asyncio.create_task(_every(TICK_SECONDS, state.queue.tick, "queue tick")),
+                     asyncio.create_task(_every(SAMPLE_SECONDS, lambda: state.history.sample(
+                         state.board.get()), "queue sampling"))]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.to_thread(state.hub.stop)
+    return lifespan
+
+
+def _openapi_route(app: FastAPI) -> None:
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi() -> dict:
+        return app.openapi()
+
+
+async def _login_redirect(request: Request, exc: errors.NotAuthenticated):
+    wants_page = not request.url.path.startswith("/api/") and request.method == "GET" \
+        and "text/html" in request.headers.get("accept", "")
+    if wants_page:
+        return RedirectResponse("/login", status_code=303)
+    return errors.error_response(exc.code, exc.message)
+
+
+def create_app(ctx, *, queue=None, telephony=None, background: bool = True) -> FastAPI:
+    """The web application for ``ctx`` (settings, operator data, database, Redis)."""
+    state = build_state(ctx, queue=queue, telephony=telephony)
+    app = FastAPI(title="12345 hotline", version="1", docs_url=None, redoc_url=None,
+                  openapi_url=None, dependencies=[Depends(authorize)],
+                  lifespan=_lifespan(state, background))
+    app.state.web = state
+    errors.install(app)
+    app.add_exception_handler(errors.NotAuthenticated, _login_redirect)
+    for module in (ops, auth, pages, agent, cases, supervisor, admin, twilio_routes,
+                   citizen_routes, workorders, oversight, kpi, knowledge):
+        app.include_router(module.router)
+    for module in (oversight, kpi, knowledge):
+        app.include_router(module.pages)
+    twilio_routes.install(app, ctx)
+    citizen_routes.install(app, ctx)
+    _openapi_route(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    missing = missing_routes(app)
+    if missing:
+        raise RuntimeError(f"routes without a role decision in web.access: {missing}")
+    return app

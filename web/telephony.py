@@ -1,0 +1,47 @@
+"""Call control the web asks for (transfers, three-way calls, listening in) behind one interface.
+
+The production implementation goes over AMI through the ``ami`` package. When that package
+or Asterisk is not available the routes answer 503 with a clear message instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from web.errors import TelephonyUnavailable
+
+log = logging.getLogger("hotline.web.telephony")
+
+
+class Telephony(Protocol):
+    def transfer(self, *, call_id: str, agent_dial: str, target: str) -> None:
+        """Blind-transfer the caller of ``call_id`` to ``target`` (expert seat, 110)."""
+
+    def three_way(self, *, call_id: str, agent_dial: str, target: str) -> None:
+        """Bring ``target`` into the call: caller, agent and target together."""
+
+    def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:
+        """Ring the supervisor's phone and ChanSpy on the agent (whisper: agent hears too)."""
+
+
+class NoTelephony:
+    """Used when AMI cannot be reached: every action is refused with 503."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def _refuse(self, **_):
+        raise TelephonyUnavailable(f"话务控制不可用 (call control unavailable: {self.why})")
+
+    transfer = three_way = spy = _refuse
+
+
+def load_telephony(ctx) -> Telephony:
+    """The AMI adapter if the ``ami`` package provides one, else NoTelephony."""
+    try:
+        from web.ami_bridge import AmiTelephony
+    except ImportError as exc:
+        log.warning("no AMI adapter: transfers and listening are disabled (%s)", exc)
+        return NoTelephony("the ami package is not installed")
+    return AmiTelephony(ctx)
