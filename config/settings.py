@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")
+    # Twilio channels (web/twilio): SMS sender, prompt/hold audio URLs, agent SIP domain.
+    twilio_sms_from: str = ""
+    twilio_prompt_base_url: str = ""
+    twilio_hold_audio_url: str = ""
+    twilio_say_voice: str = ""
+    twilio_say_language: str = "zh-CN"
+    twilio_agent_sip_domain: str = ""
+    twilio_number_sites: dict[str, str] = {}
     log_level: str = "INFO"
 
     @field_validator("fastagi_bind", "web_bind")

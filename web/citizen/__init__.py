@@ -1,0 +1,1 @@
+"""The public citizen pages: submit a request and look up its progress."""
