@@ -100,7 +100,7 @@ class AgentBridge:
                 return self._refused(sid, offer, exc)
             except (TwilioException, OSError) as exc:
                 log.warning("could not reach Twilio to move call %s: %s", sid, exc)
-                self.queue.miss(offer.agent_id, sid, reason="no_answer")
+                self.queue.return_offer(offer.agent_id, sid, "twilio_unreachable")
                 return RETRY
             self.store.save(call)
             return CONNECTED
@@ -117,5 +117,5 @@ class AgentBridge:
             self.queue.abandon(sid)
             return GONE
         log.warning("Twilio refused moving call %s to agent %s: %s", sid, offer.agent_id, exc)
-        self.queue.miss(offer.agent_id, sid, reason="no_answer")
+        self.queue.return_offer(offer.agent_id, sid, f"twilio_{exc.status}")
         return RETRY
