@@ -156,6 +156,14 @@ class CallQueue:
         if agent_id and call_id:
             self._run("miss", agent_id, call_id, reason or "no_answer")
 
+    def return_offer(self, agent_id: str, call_id: str, reason: str = "transport") -> bool:
+        """The offer could not be delivered (e.g. Twilio or AMI refused): not the agent's miss.
+
+        The caller goes back to its place, the agent back to ready (no miss, no rest) and the
+        pair is matched again at once. False when this offer is no longer open."""
+        return bool(agent_id and call_id) and bool(
+            self._run("return_offer", agent_id, call_id, reason))
+
     def hangup(self, agent_id: str, call_id: str) -> None:
         """The conversation ended: outcome recorded (if none yet), agent -> wrap_up -> ready.
 

@@ -7,6 +7,10 @@ import json
 from callqueue.models import AUTO_PAUSE_REASON, MAX_PRIORITY
 
 STREAM_MAXLEN = 100_000          # events kept (approximately: XADD MAXLEN ~)
+# After a miss (below max_consecutive_misses) the agent rests in wrap_up, reason "missed", this
+# long, so the caller goes to another agent first (mod_callcenter's no-answer-delay-time,
+# app_queue's retry). 0: ready again at once.
+MISS_DELAY_SECONDS = 5
 RECENT_RING_MINUTES = 16         # per-minute buckets of recent arrivals, waits and talk
 NOTIFY_TTL_SECONDS = 60          # an unread offer notification expires after this
 FINISHED_KEEP_SECONDS = 2 * 86400  # a finished call's record stays (outcome counted once)
@@ -38,6 +42,7 @@ def policy_json(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> str:
         "general": q.general_line,
         "target": q.answer_target_seconds,
         "auto_pause": AUTO_PAUSE_REASON,
+        "miss_delay": MISS_DELAY_SECONDS,
         "max_priority": MAX_PRIORITY,
         "maxlen": stream_maxlen,
         "ring": RECENT_RING_MINUTES,

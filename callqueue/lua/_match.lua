@@ -144,6 +144,10 @@ local function do_miss(cid, c, aid, a, reason)
   if misses >= C.max_misses then
     redis.call('HSET', K.agent(aid), 'misses', 0)
     set_state(aid, a, 'paused', C.auto_pause, '')
+  elseif C.miss_delay > 0 then  -- rest a moment: the caller goes to someone else first
+    redis.call('ZADD', K.wrapups(), fmt(NOW + C.miss_delay), aid)
+    redis.call('HSET', K.agent(aid), 'wrap_until', fmt(NOW + C.miss_delay))
+    set_state(aid, a, 'wrap_up', 'missed', '')
   else
     pools_add(aid, a, now_ms())
     set_state(aid, a, 'ready', '', '')

@@ -57,7 +57,7 @@ def test_eight_threads_on_one_line(redis_server, redis_client, operator_config):
         while not stop.is_set():
             offer = q.wait_offer(aid, timeout=0.1)
             if offer is None:
-                if q.agent(aid).state == "paused":
+                if q.agent(aid).state in ("paused", "wrap_up"):  # ends a rest after a miss
                     q.set_ready(aid)
                 continue
             if rnd.random() < 0.2:

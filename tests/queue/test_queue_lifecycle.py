@@ -150,7 +150,7 @@ def test_waiting_caller_is_woken_by_its_assignment(queue):
 def test_a_withdrawn_offer_is_not_delivered(queue):
     agent(queue)
     queue.enqueue(caller("c1"))
-    queue.miss("a", "c1", reason="rejected")  # re-offered to the same, only agent
+    queue.miss("a", "c1", reason="rejected")  # the offer already pushed is now stale
     queue.logout("a")
     assert queue.wait_assignment("c1", timeout=0.05) is None
     assert queue.wait_offer("a", timeout=0.05) is None

@@ -124,8 +124,13 @@ def test_miss_keeps_place_and_pauses_after_consecutive_misses(queue, clock):
     ready_agent(queue, "a")
     assert queue.agent("a").call_id == "c1"
     queue.miss("a", "c1", reason="no_answer")
+    a = queue.agent("a")  # rests a moment so that another agent gets the caller first
+    assert (a.state, a.reason, a.wrap_until) == ("wrap_up", "missed", clock.now + 5)
+    assert [queue.position("c1"), queue.position("c2")] == [1, 2]
+    hold(queue, clock, 6, "c1", "c2")
+    queue.tick()
     assert queue.agent("a").call_id == "c1"  # the only agent is offered the head again
-    clock.advance(16)  # second miss: the offer times out
+    hold(queue, clock, 16, "c2")  # second miss: the offer times out
     assert queue.tick()["offers"] == 1
     a = queue.agent("a")
     assert (a.state, a.reason) == ("paused", "missed_offers")
@@ -133,6 +138,15 @@ def test_miss_keeps_place_and_pauses_after_consecutive_misses(queue, clock):
     assert [e["reason"] for e in events(queue, "missed")] == ["no_answer", "timeout"]
     queue.set_ready("a")
     assert queue.agent("a").call_id == "c1"
+
+
+def test_after_a_miss_the_next_agent_gets_the_caller(queue):
+    queue.enqueue(caller("c1"))
+    queue.enqueue(caller("c2"))
+    ready_agent(queue, "never")
+    queue.miss("never", "c1", reason="no_answer")
+    ready_agent(queue, "next")
+    assert queue.agent("next").call_id == "c1"
 
 
 def test_logout_with_open_offer_returns_the_caller(queue):
@@ -195,3 +209,15 @@ def test_unknown_line_or_site_is_refused(queue):
     with pytest.raises(errors.UnknownSite):
         queue.enqueue(caller("c", site="mars"))
     assert queue.position("c") is None
+
+
+def test_an_undeliverable_offer_is_retried_without_blaming_the_agent(queue):
+    queue.enqueue(caller("c1"))
+    queue.enqueue(caller("c2"))
+    ready_agent(queue, "a")
+    assert queue.return_offer("a", "c1", reason="twilio_503")
+    a = queue.agent("a")
+    assert (a.state, a.call_id, a.misses) == ("offered", "c1", 0)  # offered again at once
+    assert queue.wait_offer("a", timeout=1).call_id == "c1"
+    assert queue.return_offer("a", "c2") is False
+    assert not events(queue, "missed") and events(queue, "offer_returned")
