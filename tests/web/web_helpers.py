@@ -29,6 +29,10 @@ class RecordingTelephony:
     def spy(self, **kw):
         self.calls.append(("spy", kw))
 
+    def place_survey(self, case_number, citizen_number):
+        self.calls.append(("place_survey", {"case_number": case_number,
+                                            "citizen_number": citizen_number}))
+
 
 def login(client, username: str, password: str = PASSWORD) -> dict:
     """Bearer headers for ``username``."""
