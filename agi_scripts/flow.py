@@ -67,15 +67,27 @@ class CallFlow:
     def _do_collect(self, a: m.Collect):
         *head, last = a.prompts
         for name in head:
+            offer = self._offer_between_prompts()
+            if offer is not None:
+                return offer
             key = self.agi.play(self.deps.prompt(name), KEYS)
             if key:
                 return self._more_keys(key, a)
+        offer = self._offer_between_prompts()
+        if offer is not None:
+            return offer
         if a.timeout_seconds <= 0:
             key = self.agi.play(self.deps.prompt(last), KEYS)
             return m.Digits(key, timed_out=not key)
         text, timed_out = self.agi.read_digits(self.deps.prompt(last),
                                                int(a.timeout_seconds * 1000), a.max_digits)
         return m.Digits("".join(ch for ch in text if ch in KEYS)[:a.max_digits], timed_out)
+
+    def _offer_between_prompts(self):
+        """While the position is announced, an offer cuts the announcement short."""
+        if self.sheet.state.phase != m.Phase.ANNOUNCING:
+            return None
+        return queueing.offered_now(self)
 
     def _more_keys(self, first: str, a: m.Collect):
         text = "" if first == a.terminator else first

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from hotline.console import clear_errors, console
+from hotline.console import clear_errors, console, emit_json
 
 asterisk_app = typer.Typer(help="Asterisk 22 in its Debian sid root (needs root).",
                            no_args_is_help=True)
@@ -126,6 +127,29 @@ def asterisk_status() -> None:
                       f"Asterisk {'running, pid ' + str(pid) if pid else 'not running'}")
         if not pid:
             raise typer.Exit(1)
+
+
+@asterisk_app.command("import-cdr")
+def asterisk_import_cdr(
+    queue_log: Annotated[Path | None, typer.Option(
+        help="queue_log to read; default: the root's /var/log/asterisk/queue_log.")] = None,
+    cdr: Annotated[Path | None, typer.Option(
+        help="CDR CSV to read; default: the root's cdr-csv/Master.csv.")] = None,
+) -> None:
+    """Record the calls the app_queue fallback carried while FastAGI was down (idempotent)."""
+    from crm.cdr_import import import_fallback_calls
+    from hotline.asterisk_env import AsteriskEnv
+    from hotline.context import AppContext
+
+    with _errors():
+        ctx = AppContext.from_env()
+        env = AsteriskEnv.from_settings(ctx.settings)
+        report = import_fallback_calls(
+            ctx.sessions, ctx.operator, queue_log or env.asterisk_log("queue_log"),
+            cdr or env.asterisk_log("cdr-csv/Master.csv"))
+        console.print(f"fallback calls seen {report.seen}: recorded {report.created}, "
+                      f"already recorded {report.existing}")
+        emit_json(report.as_dict())
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

@@ -24,6 +24,9 @@ def simulate(
     agi: Annotated[str | None, typer.Option(help="HOST:PORT of a running FastAGI server; "
                                             "default: start an embedded one.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 12345,
+    asterisk: Annotated[bool, typer.Option(
+        "--asterisk", help="Call through the real Asterisk (root; `hotline asterisk up` "
+        "with the test contexts is done for you) instead of the built-in peer.")] = False,
 ) -> None:
     """Push simulated citizens through the voice menu and queue; check every call's CRM row."""
     from agi_scripts.simulator import SimConfig
@@ -31,7 +34,7 @@ def simulate(
     cfg = SimConfig(calls=calls, concurrency=concurrency, agents=agents, duration=duration,
                     seed=seed)
     with clear_errors():
-        summary = _simulate(cfg, agi)
+        summary = _simulate_asterisk(cfg) if asterisk else _simulate(cfg, agi)
     _print_summary(summary)
     emit_json(summary.as_dict())
     if summary.lost:
@@ -57,6 +60,18 @@ def _simulate(cfg, agi: str | None):
                 embedded_system(ctx.operator))
             sim = Simulation(address, queue, operator, cfg)
             attach_watcher(running, queue, sim.agents)
+        tally = _run_with_progress(sim, cfg)
+        return summarize(tally, sessions, operator)
+
+
+def _simulate_asterisk(cfg):
+    from hotline.asterisk_sim import asterisk_simulation
+    from hotline.context import AppContext
+    from hotline.voice_sim import summarize
+
+    ctx = AppContext.from_env()
+    log = lambda line: console.print(line, highlight=False)  # noqa: E731
+    with asterisk_simulation(ctx, cfg, log=log) as (sim, sessions, operator):
         tally = _run_with_progress(sim, cfg)
         return summarize(tally, sessions, operator)
 

@@ -45,11 +45,15 @@ def step(s: MenuSettings, state: State, event) -> Result:
 
 
 def _joining(s: MenuSettings, state: State, event) -> Result:
+    if isinstance(event, Offered):  # an agent was free on joining: no announcement, connect
+        return _waiting(s, state, event)
     _expect(state, event, Joined)
     return announce(state, event.position, event.wait_seconds, first=True)
 
 
 def _announcing(s: MenuSettings, state: State, event) -> Result:
+    if isinstance(event, Offered):  # an agent became free mid-announcement: connect
+        return _waiting(s, state, event)
     _expect(state, event, Digits)
     return _key_or_wait(s, state, event.text)
 

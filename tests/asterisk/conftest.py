@@ -124,3 +124,22 @@ def agi_probe(asterisk):
     yield start
     for probe in probes:
         probe.close()
+
+
+@pytest.fixture
+def hotline(asterisk, ami_session, redis_client, sqlite_sessions, operator_config,
+            asterisk_settings):
+    """Our FastAGI server (in-process) behind the real Asterisk, on a flushed Redis and a
+    fresh SQLite CRM, with the test timings of e2e_harness. Leftover calls are hung up."""
+    from e2e_harness import Hotline, e2e_operator
+    from pbx_harness import wait_channels_gone
+
+    client, events = ami_session
+    line = Hotline(asterisk, client, events, redis_client, sqlite_sessions,
+                   e2e_operator(operator_config), asterisk_settings).start_server()
+    yield line
+    if os.environ.get("HOTLINE_E2E_DEBUG"):  # the AGI transcript and queue events, for -s
+        line.dump()
+    asterisk.cli("channel request hangup all")
+    wait_channels_gone(asterisk, timeout=30)
+    line.close()
