@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from agi_scripts import channel_vars as cv
+from agi_scripts.case_survey import case_survey
 from agi_scripts.env import agi_args
 from agi_scripts.flow import CallFlow
 from agi_scripts.protocol import AgiHangup, HotlineAGI
@@ -95,6 +96,9 @@ def callback(agi: HotlineAGI, deps) -> None:
     for_id = safe(agi.get_var(cv.CALLBACK_FOR))
     status = agi.get_var(cv.DIALSTATUS).upper()
     result = deps.queue.callback_result(for_id, status == "ANSWER") if for_id else "none"
+    agent = safe(agi.get_var(cv.AGENT))
+    if for_id and agent:  # the conversation is over: the agent goes to wrap-up, not stuck
+        deps.queue.hangup(agent, for_id)   # on_call (a no-op when the agent is not on it)
     log.info("callback for %s: %s -> %s", for_id, status, result)
     agi.set_var(cv.NEXT, cv.NEXT_HANGUP)
     agi.set_var(cv.DONE, cv.DONE_VALUE)
@@ -120,4 +124,5 @@ ROUTES = {
     "answered": answered,
     "callback": callback,
     "probe": probe,
+    "case_survey": case_survey,
 }

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     ami_port: int = 5038
     ami_user: str = "hotline"
     ami_secret: SecretStr = SecretStr("change-me")
+    # Phone callback survey (ami/survey.py): the citizen's leg, like [hotline-callback]'s Dial.
+    survey_dial: str = "PJSIP/{number}@trunk"
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")

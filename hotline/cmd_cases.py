@@ -123,3 +123,6 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
     """Add this area's commands to `app` and its benchmarks to `bench`."""
     app.add_typer(sla_app, name="sla")
     app.command("kpi")(kpi)
+    from hotline import cmd_survey  # the phone callback survey (回访)
+
+    cmd_survey.register(app, bench)

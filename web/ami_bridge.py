@@ -1,4 +1,5 @@
-"""Telephony over AMI with the ``ami`` package: transfers, three-way calls, ChanSpy.
+"""Telephony over AMI with the ``ami`` package: transfers, three-way calls, ChanSpy, and the
+phone callback survey's call (ami.survey: Originate into the case_survey AGI script).
 
 The dialplan contexts named here are the contract with asterisk_conf/extensions.conf:
   hotline-transfer    exten = the target seat's extension: dial it (blind transfer)
@@ -8,17 +9,23 @@ The dialplan contexts named here are the contract with asterisk_conf/extensions.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
+from asterisk.manager import ManagerSocketException
+
 from ami.client import AmiClient
 from ami.errors import AmiError
+from ami.survey import place_survey, survey_originate
 from web.errors import TelephonyUnavailable
 
 TRANSFER_CONTEXT = "hotline-transfer"
 CONFERENCE_CONTEXT = "hotline-conference"
 PJSIP = "PJSIP/{}"
 _ROOM = re.compile(r"[^0-9]")
+PENDING_LIMIT = 1000
+log = logging.getLogger("hotline.web.ami")
 
 
 class AmiTelephony:
@@ -28,6 +35,9 @@ class AmiTelephony:
         self.settings, self.operator = ctx.settings, ctx.operator
         self._client: AmiClient | None = None
         self._lock = threading.Lock()
+        self._watched: AmiClient | None = None
+        self._surveys: dict[str, str] = {}  # Originate ActionID -> case number
+        self._surveys_lock = threading.Lock()
 
     def _run(self, fn):
         with self._lock:
@@ -35,11 +45,12 @@ class AmiTelephony:
                 if self._client is None or not self._client.connected:
                     self._client = AmiClient.from_settings(self.settings).connect()
                 return fn(self._client)
-            except AmiError as exc:
+            except (AmiError, ManagerSocketException, OSError) as exc:
                 if self._client is not None:
                     self._client.close()
                 self._client = None
-                raise TelephonyUnavailable(f"话务控制失败 ({exc.code}: {exc.message})") from None
+                code = getattr(exc, "code", "ami_connect_failed")
+                raise TelephonyUnavailable(f"话务控制失败 ({code}: {exc})") from None
 
     @staticmethod
     def _channel_of(client: AmiClient, call_id: str) -> str:
@@ -68,3 +79,25 @@ class AmiTelephony:
 
     def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:
         self._run(lambda client: client.listen(supervisor_dial, agent_dial, whisper=whisper))
+
+    def place_survey(self, case_number: str, citizen_number: str) -> None:
+        def go(client):
+            call = survey_originate(case_number, citizen_number,
+                                    dial_template=self.settings.survey_dial,
+                                    fastagi_bind=self.settings.fastagi_bind)
+            if self._watched is not client:
+                client.on_event("OriginateResponse", self._on_originate_response)
+                self._watched = client
+            action_id = place_survey(client, call)
+            with self._surveys_lock:
+                self._surveys[action_id] = case_number
+                while len(self._surveys) > PENDING_LIMIT:
+                    self._surveys.pop(next(iter(self._surveys)))
+        self._run(go)
+
+    def _on_originate_response(self, event: dict) -> None:
+        with self._surveys_lock:
+            number = self._surveys.pop(event.get("ActionID", ""), None)
+        if number and event.get("Response") != "Success":
+            log.info("survey call for case %s not answered (reason %s): nothing recorded, "
+                     "the case stays in callback_survey", number, event.get("Reason", "?"))

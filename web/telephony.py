@@ -1,4 +1,5 @@
-"""Call control the web asks for (transfers, three-way calls, listening in) behind one interface.
+"""Call control the web asks for (transfers, three-way calls, listening in, survey calls)
+behind one interface.
 
 The production implementation goes over AMI through the ``ami`` package. When that package
 or Asterisk is not available the routes answer 503 with a clear message instead of failing.
@@ -24,6 +25,9 @@ class Telephony(Protocol):
     def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:
         """Ring the supervisor's phone and ChanSpy on the agent (whisper: agent hears too)."""
 
+    def place_survey(self, case_number: str, citizen_number: str) -> None:
+        """Ring the citizen; once answered, run the case_survey AGI script for the case."""
+
 
 class NoTelephony:
     """Used when AMI cannot be reached: every action is refused with 503."""
@@ -31,10 +35,10 @@ class NoTelephony:
     def __init__(self, why: str):
         self.why = why
 
-    def _refuse(self, **_):
+    def _refuse(self, *_, **__):
         raise TelephonyUnavailable(f"话务控制不可用 (call control unavailable: {self.why})")
 
-    transfer = three_way = spy = _refuse
+    transfer = three_way = spy = place_survey = _refuse
 
 
 def load_telephony(ctx) -> Telephony:

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from crm import audit, workflow
+from crm import audit, phone_survey, workflow
 from crm.enums import Role
 from crm.errors import InvalidInput
 from crm.models import Case
@@ -22,13 +22,14 @@ from web.pages import render
 from web.routes.workorders import Number, run
 from web.wo_schemas import (ApproveIn, OptionalReasonIn, RatingIn, ReasonIn, RedispatchIn,
                             ReviewIn, SurveyIn)
-from web.wo_views import KIND_NAMES, deadlines_of, iso
+from web.wo_views import KIND_NAMES, deadlines_of, iso, order_out, visible_case
 
 router = APIRouter(prefix="/api", tags=["supervision"])
 pages = APIRouter(include_in_schema=False)
 DeadlinesDep = Annotated[Deadlines, Depends(deadlines_of)]
 REMINDER_HOURS_DEFAULT = 72
 REMINDER_HOURS_MAX = 24 * 31
+PHONE = "phone"
 
 
 @router.post("/workorders/{number}/review", summary="审核: accept the reply, or reject it back")
@@ -48,9 +49,21 @@ def refuse_extension(number: Number, body: ReasonIn, user: UserDep, state: State
     return run(state, user, number, workflow.refuse_extension, reason=body.reason)
 
 
-@router.post("/workorders/{number}/survey", summary="回访: start the callback survey")
+@router.post("/workorders/{number}/survey",
+             summary="回访: start the callback survey; by phone, the survey call is placed")
 def start_survey(number: Number, body: SurveyIn, user: UserDep, state: StateDep) -> dict:
-    return run(state, user, number, workflow.start_callback_survey, channel=body.channel)
+    if body.channel != PHONE:
+        return run(state, user, number, workflow.start_callback_survey, channel=body.channel)
+    with state.ctx.sessions.begin() as db:  # a call that cannot be placed rolls the move back
+        case = visible_case(db, number, user)
+        case, target = phone_survey.prepare_call(db, case_id=case.id, actor=actor_of(user))
+        if target.citizen_number:
+            state.telephony.place_survey(case_number=target.case_number,
+                                         citizen_number=target.citizen_number)
+        out = order_out(case, state.operator, user.role, utcnow())
+    out["survey_call"] = ({"placed": True} if target.citizen_number
+                          else {"placed": False, "reason": "no_contact_number"})
+    return out
 
 
 @router.post("/workorders/{number}/rating",
