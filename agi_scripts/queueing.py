@@ -18,8 +18,17 @@ def join(flow, a: m.JoinQueue) -> m.Joined:
     q = flow.deps.queue
     position = q.enqueue(WaitingEntry(
         call_id=flow.sheet.call_id, line=a.line, site=flow.site, priority=a.priority,
-        caller=flow.number.e164 or "", repeat=a.repeat, channel=CHANNEL))
-    return m.Joined(int(position or 1), float(q.estimated_wait(a.line, flow.site)))
+        caller=flow.number.e164 or "", repeat=a.repeat, channel=CHANNEL,
+        menu_path=flow.sheet.path_text()))
+    return offered_now(flow) or m.Joined(int(position or 1),
+                                          float(q.estimated_wait(a.line, flow.site)))
+
+
+def offered_now(flow) -> m.Offered | None:
+    """An offer made on joining: the agent's phone rings at once, not after the
+    position announcement (which would eat most of the offer's timeout)."""
+    offer = flow.deps.queue.wait_assignment(flow.sheet.call_id, timeout=0)
+    return _offered(flow, offer) if offer is not None else None
 
 
 def wait(flow, seconds: float):
@@ -77,7 +86,8 @@ def miss(flow, reason: str) -> m.Joined:
     position = q.position(call_id)
     if position is None:  # the entry is gone (swept): join again
         return join(flow, m.JoinQueue(state.line, state.priority, bool(state.repeat_case)))
-    return m.Joined(int(position), float(q.estimated_wait(state.line, flow.site)))
+    return offered_now(flow) or m.Joined(int(position),
+                                          float(q.estimated_wait(state.line, flow.site)))
 
 
 def agent_done(flow) -> None:

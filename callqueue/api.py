@@ -48,13 +48,15 @@ class CallQueue:
 
     # ---- callers
     def enqueue(self, entry: WaitingEntry) -> int:
-        """Join the queue (idempotent on call_id); returns the 1-based position."""
+        """Join the queue (idempotent on call_id); returns the 1-based position.
+
+        A repeated enqueue of a call the queue holds changes nothing (its menu path included)."""
         self._check_place(entry.line, entry.site)
         if not 0 <= int(entry.priority) <= MAX_PRIORITY:
             raise errors.InvalidArgument(f"priority must be 0..{MAX_PRIORITY}")
         pos = int(self._run("enqueue", entry.call_id, entry.line, entry.site,
                             int(entry.priority), entry.caller, int(bool(entry.repeat)),
-                            entry.channel))
+                            entry.channel, entry.menu_path))
         if pos < 0:
             raise errors.CallFinished(f"call {entry.call_id} already ended")
         return max(pos, 1)

@@ -15,6 +15,7 @@ from callqueue.api import CallQueue
 from callqueue.models import AgentInfo, WaitingEntry
 
 Tick = Callable[[int], None]  # progress: advance by n
+TYPICAL_MENU_PATH = "in>menu:main>key:2>queue:market"  # what a caller who pressed 2 carries
 
 
 def pct(values: list[float], p: float) -> float:
@@ -162,7 +163,7 @@ class Bench:
         before = int(self.r.info("memory")["used_memory"])
         for i in range(n):
             q.enqueue(WaitingEntry(f"call-{i:012d}", "market", "guiyang",
-                                   caller="+8613912345678"))
+                                   caller="+8613912345678", menu_path=TYPICAL_MENU_PATH))
             tick(1)
         after = int(self.r.info("memory")["used_memory"])
         return (after - before) / n

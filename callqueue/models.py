@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 MAX_PRIORITY = 9  # priorities run 0..MAX_PRIORITY; higher is served first
+MAX_MENU_PATH = 200  # characters (and UTF-8 bytes) of the IVR menu path an entry keeps
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_menu_path(text: str | None) -> str:
+    """The menu path as the queue keeps it: no control characters, at most MAX_MENU_PATH
+    characters and UTF-8 bytes (a cut never splits a character)."""
+    kept = _CONTROL.sub("", str(text or ""))[:MAX_MENU_PATH]
+    return kept.encode()[:MAX_MENU_PATH].decode("utf-8", "ignore")
 
 
 class State(StrEnum):
@@ -48,6 +58,10 @@ class WaitingEntry:
     caller: str = ""
     repeat: bool = False
     channel: str = "asterisk"
+    menu_path: str = ""  # the IVR path that led here ("in>menu:main>key:2>queue:market")
+
+    def __post_init__(self):
+        object.__setattr__(self, "menu_path", clean_menu_path(self.menu_path))
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,10 @@ class Offer:
     enqueued_at: float = 0.0
     wait_seconds: float = 0.0
     priority: int = 0
+    menu_path: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "menu_path", clean_menu_path(self.menu_path))
 
     @classmethod
     def from_dict(cls, d: dict) -> "Offer":

@@ -13,6 +13,10 @@ local LSPAN = 1e13        -- ready pool score: level * LSPAN + idle-since in ms
 local PSPAN = 1e12        -- wait score: (max_priority - priority) * PSPAN + arrival seq
 local GENERAL_OFFSET = 10 -- general-line agents rank after every level of the line's own
 local WORKING = {ready = true, offered = true, on_call = true, wrap_up = true}
+-- A call's menu path is kept in hash fields of at most PATH_CHUNK bytes ('path', 'path2', ...):
+-- one longer value turns the call hash from a listpack into a hashtable (about 1 KB more;
+-- Redis' default hash-max-listpack-value is 64).
+local PATH_CHUNK = 64
 
 local function parent_of(site) return string.match(C.parents, ';' .. site .. '=([^;]+)') end
 local function wrap_of(line) return tonumber(string.match(C.wrap, ';' .. line .. '=([^;]+)')) end
@@ -99,6 +103,26 @@ local function unwait(cid, c)
   if redis.call('ZREM', wkey, cid) == 1 and redis.call('ZCARD', wkey) == 0 then
     redis.call('SREM', K.queues(), c.line .. '|' .. c.site)
   end
+end
+
+-- The menu path as call-hash field/value pairs (none for an empty path).
+local function path_fields(path)
+  local kv, n = {}, 0
+  for i = 1, #path, PATH_CHUNK do
+    n = n + 1
+    kv[#kv + 1] = n == 1 and 'path' or ('path' .. n)
+    kv[#kv + 1] = string.sub(path, i, i + PATH_CHUNK - 1)
+  end
+  return kv
+end
+
+-- The menu path of call c (its hash read with hgetall, or the same fields).
+local function path_of(c)
+  local parts, n = {c.path}, 2
+  while c['path' .. n] do
+    parts[n], n = c['path' .. n], n + 1
+  end
+  return table.concat(parts)
 end
 
 local function position(cid, c)

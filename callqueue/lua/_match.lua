@@ -73,12 +73,13 @@ local function offer(cid, c, aid, a)
   local js = cjson.encode({call_id = cid, agent_id = aid, line = c.line, site = c.site,
     dial = a.dial or '', deadline = deadline, kind = c.kind, callback_number = c.cbnum or '',
     caller = c.caller or '', enqueued_at = tonumber(c.t0), wait_seconds = wait,
-    priority = tonumber(c.prio)})
+    priority = tonumber(c.prio), menu_path = path_of(c)})
   push(K.nagent(aid), js)
   if c.kind == 'call' then push(K.ncall(cid), js) end
   count(c.line, c.site, 'offers')
   emit('offered', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
-    'kind', c.kind, 'priority', c.prio, 'wait', fmt(wait), 'deadline', fmt(deadline)})
+    'kind', c.kind, 'priority', c.prio, 'wait', fmt(wait), 'deadline', fmt(deadline),
+    'menu_path', path_of(c)})
   if c.kind == 'callback' then
     emit('callback_due', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
       'number', c.cbnum, 'dial', a.dial or '', 'attempt', tostring(tonumber(c.att) + 1)})

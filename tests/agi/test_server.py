@@ -136,3 +136,20 @@ def test_an_answered_call_is_rated_in_the_survey(system):
     assert row.outcome == "answered" and row.rating == "basically_satisfied"
     assert row.agent == "a1" and row.case_id is not None
     assert queue.agent("a1").state == "wrap_up"
+
+
+def test_a_caller_who_pressed_2_reaches_the_agent_with_the_menu_path(system):
+    address, queue, sessions, operator, running = system
+    from callqueue.models import AgentInfo
+
+    queue.login(AgentInfo("en1", "guiyang", {"dialect_en": 1}, "PJSIP/8002"))
+    queue.set_ready("en1")
+    ch = SimChannel(address, "path.2", "13985012345", "12345", Scripted(menu_key="2"))
+    ch.agi("menu")
+    assert ch.vars[cv.NEXT] == cv.NEXT_DIAL and ch.vars[cv.DIAL] == "PJSIP/8002"
+    offer = queue.wait_offer("en1", timeout=1)
+    assert offer.call_id == "path.2" and offer.line == "dialect_en"
+    assert offer.menu_path.split(">") == ["in", "menu:main", "key:2", "queue:dialect_en"]
+    (offered,) = [e for _id, e in queue.read_events(count=10_000)
+                  if e["type"] == "offered" and e["call_id"] == "path.2"]
+    assert offered["menu_path"] == offer.menu_path

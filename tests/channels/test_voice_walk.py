@@ -74,6 +74,9 @@ def test_a_call_from_first_ring_to_survey(twilio, twilio_http, queue, sessions, 
     said = _said(root.find("Gather"))
     assert prompts["queue_joined"].zh not in said and prompts["estimated_wait"].zh in said
     assert queue.position(sid) == 1
+    (joined,) = [e for _id, e in queue.read_events(count=10_000)
+                 if e["type"] == "enqueued" and e["call_id"] == sid]
+    assert joined["menu_path"] == "in>menu:main>key:0>queue:general"  # for the agent pop-up
 
     _ready_agent(queue)  # the queue assigns the agent; the call is moved by the REST API
     dial = _dial_twiml(twilio_http, sid).find("Dial")

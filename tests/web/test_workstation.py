@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from callqueue.models import WaitingEntry
 from crm.calls import CallRecord, record_call
 from crm.enums import CallOutcome, Channel
-from crm.models import Case, CaseEvent
+from crm.models import Call, Case, CaseEvent
 from web.telephony import NoTelephony
 from web_helpers import login
 
@@ -59,6 +59,29 @@ def test_offered_call_pops_up_masked_with_history_then_case_is_dispatched(
     assert "create" in actions and "dispatch" in actions
     after = client.post("/api/agent/hangup", json={"call_id": "call-1"}, headers=h).json()
     assert after["state"] == "wrap_up" and after["wrap_up_until"] > after["since"]
+
+
+def test_pop_up_shows_the_live_menu_path_while_the_call_waits(client, queue, web_ctx):
+    h = _sign_in_ready(client)
+    path = "in>menu:main>key:0>queue:general"
+    queue.enqueue(WaitingEntry("call-live", "general", "guiyang", caller=CALLER, menu_path=path))
+    with web_ctx.sessions() as db:  # the CRM row is only written when the call ends
+        assert db.scalar(select(func.count()).select_from(Call)) == 0
+    st = client.get("/api/agent/state", headers=h).json()
+    assert st["state"] == "offered" and st["offer"]["menu_path"] == path
+
+
+def test_pop_up_falls_back_to_the_crm_menu_path_when_the_offer_has_none(
+        client, queue, web_ctx):
+    with web_ctx.sessions.begin() as db:
+        record_call(db, CallRecord(call_id="call-old", channel=Channel.ASTERISK,
+                                   caller_raw=CALLER, arrived_at=datetime.now(timezone.utc),
+                                   outcome=CallOutcome.CALLBACK, line="general",
+                                   menu_path="in>menu:main>silence>queue:general"))
+    h = _sign_in_ready(client)
+    queue.enqueue(WaitingEntry("call-old", "general", "guiyang", caller=CALLER))
+    pop = client.get("/api/agent/state", headers=h).json()["offer"]
+    assert pop["menu_path"] == "in>menu:main>silence>queue:general"
 
 
 def test_bad_case_input_changes_nothing(client, web_ctx):

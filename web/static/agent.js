@@ -30,7 +30,7 @@
     $("pop-number").textContent = o.caller_masked;
     $("pop-location").textContent = o.location || "未知归属地";
     $("pop-line").textContent = o.line_name;
-    $("pop-menu").textContent = o.menu_path || "—";
+    $("pop-menu").textContent = (o.menu_path || "—").split(">").join(" › ");
     $("pop-wait").dataset.since = o.enqueued_at || "";
     $("pop-calls").innerHTML = (o.history.calls || []).map((c) =>
       `<li>${Hotline.esc(c.arrived_at.slice(0, 16).replace("T", " "))} ${Hotline.esc(c.line_name)} ${Hotline.esc(c.outcome_name)}</li>`).join("") || "<li>无</li>";

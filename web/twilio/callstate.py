@@ -16,6 +16,7 @@ CALL_TTL_SECONDS = 24 * 3600      # a finished call's state outlives any webhook
 LOCK_TIMEOUT_SECONDS = 20         # longer than one REST request to Twilio
 LOCK_WAIT_SECONDS = 10
 _TIMES = ("arrived_at", "queued_at", "offered_at", "answered_at", "ended_at")
+PATH_SEP = ">"  # as agi_scripts writes menu paths: the Call rows and offers look the same
 
 
 @dataclass
@@ -45,6 +46,10 @@ class TwilioCall:
     @property
     def phase(self) -> Phase:
         return self.ivr.phase
+
+    @property
+    def menu_path(self) -> str:
+        return PATH_SEP.join(self.ivr.path)
 
     def to_json(self) -> str:
         data = asdict(self)

@@ -18,7 +18,6 @@ from web.twilio.twiml import Renderer, Urls
 
 log = logging.getLogger("hotline.twilio")
 
-PATH_SEP = ">"  # as agi_scripts writes menu paths: the Call rows look the same
 MAX_PATH = 200
 # Outcomes the queue counts itself (abandon(), request_callback()); the rest are reported.
 QUEUE_COUNTS_ITSELF = {CallOutcome.ABANDONED, CallOutcome.CALLBACK}
@@ -77,7 +76,7 @@ def build_record(call: TwilioCall, now) -> CallRecord:
         dnid=call.dnid[:32],
         line=call.ivr.line or None,
         site_id=call.site,
-        menu_path=PATH_SEP.join(call.ivr.path)[:MAX_PATH],
+        menu_path=call.menu_path[:MAX_PATH],
         queued_at=call.queued_at,
         offered_at=call.offered_at,
         answered_at=call.answered_at if outcome == CallOutcome.ANSWERED else None,

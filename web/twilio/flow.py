@@ -122,7 +122,7 @@ class VoiceFlow:
     def _joinqueue(self, call, action: m.JoinQueue, resp):
         entry = WaitingEntry(call_id=call.sid, line=action.line, site=call.site,
                              priority=action.priority, caller=normalize(call.caller).e164 or "",
-                             repeat=action.repeat, channel=CHANNEL)
+                             repeat=action.repeat, channel=CHANNEL, menu_path=call.menu_path)
         position = self.queue.enqueue(entry)
         call.queued_at = call.queued_at or self.clock()
         self.on_enqueued(call.sid)
