@@ -11,6 +11,7 @@ from agi_scripts import channel_vars as cv
 log = logging.getLogger("hotline.agi.callbacks")
 EVENT = "callback_due"
 BLOCK_MS = 1000
+CONSUMER = "callbacks"  # one name for every FastAGI server: each callback is claimed once
 
 
 class CallbackDialer(Protocol):
@@ -40,12 +41,16 @@ def default_dialer(deps) -> CallbackDialer:
 
 
 class CallbackWatcher(threading.Thread):
-    """Follows the queue's event stream and places each due callback once."""
+    """Follows the queue's event stream and places each due callback once.
+
+    Several FastAGI servers may run this: each event is claimed by exactly one of them, and a
+    restarted server resumes after the last event handled (events that arrived while every
+    server was down are not lost)."""
 
     def __init__(self, queue, dialer: CallbackDialer):
         super().__init__(name="callback-watcher", daemon=True)
         self.queue, self.dialer, self.stopped = queue, dialer, threading.Event()
-        self.last_id = "$"
+        self.last_id = queue.cursor(CONSUMER) or "$"
 
     def run(self) -> None:
         while not self.stopped.is_set():
@@ -57,8 +62,10 @@ class CallbackWatcher(threading.Thread):
                 continue
             for event_id, fields in events:
                 self.last_id = event_id
-                if fields.get("type") == EVENT:
+                if fields.get("type") == EVENT and self.queue.claim_event(CONSUMER, event_id):
                     self._place(fields)
+            if events:
+                self.queue.set_cursor(CONSUMER, self.last_id)
 
     def _place(self, fields: dict) -> None:
         call_id = fields.get("call_id", "")

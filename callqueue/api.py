@@ -218,6 +218,20 @@ class CallQueue:
         got = self.redis.xread({self.keys.events(): last_id}, count=count, block=block_ms)
         return [(eid, fields) for _stream, entries in (got or []) for eid, fields in entries]
 
+    def claim_event(self, consumer: str, event_id: str, ttl_seconds: int = 86400) -> bool:
+        """True for exactly one caller per (consumer, event): several servers follow one stream.
+
+        A single-key SET NX, so no script is needed."""
+        return bool(self.redis.set(self.keys.claim(consumer, event_id), "1", nx=True,
+                                   ex=ttl_seconds))
+
+    def cursor(self, consumer: str) -> str | None:
+        """The last event id ``consumer`` handled, so a restarted server resumes there."""
+        return self.redis.get(self.keys.cursor(consumer))
+
+    def set_cursor(self, consumer: str, event_id: str) -> None:
+        self.redis.set(self.keys.cursor(consumer), event_id)
+
     def pairs(self) -> list[tuple[str, str]]:
         """Every (line, site) the configuration serves."""
         return [(line.id, site) for line in self.config.lines.values()

@@ -34,6 +34,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "nagent": ("notify:agent:{}", "LIST an agent blocks on (BLPOP) for an offer"),
     "day": ("day:{}", "HASH yyyymmdd (Asia/Shanghai): 'line|site|counter' -> today's count"),
     "recent": ("recent:{}:{}", "HASH line, site: per-minute ring of arrivals, waits, talk"),
+    "claim": ("claim:{}:{}", "STRING consumer, event id: who handles a stream event (SET NX EX)"),
+    "cursor": ("cursor:{}", "STRING consumer: the last stream event id it has handled"),
 }
 
 

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -158,14 +157,3 @@ def sqlite_sessions(tmp_path, operator_config):
         sync_reference(session, operator_config)
     yield factory
     engine.dispose()
-
-
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.01):
-    """Poll ``predicate`` until it is truthy; return its value or fail the test."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"condition not met within {timeout}s")
