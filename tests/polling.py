@@ -7,7 +7,7 @@ import time
 import pytest
 
 
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.01):
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01):
     """Poll ``predicate`` until it is truthy; return its value or fail the test."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -133,6 +133,15 @@ def iter_routes(app):
                     yield method, r.path
 
 
+def router_routes(router) -> list[str]:
+    """"METHOD /path" of every endpoint of one router (under its prefix)."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+    app.include_router(router)
+    return sorted(f"{m} {p}" for m, p in iter_routes(app) if p.startswith(router.prefix))
+
+
 def missing_routes(app) -> list[str]:
     """Routes of ``app`` the table says nothing about (must be empty)."""
     return [route_key(m, p) for m, p in iter_routes(app) if route_key(m, p) not in ROUTE_ROLES]

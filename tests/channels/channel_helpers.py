@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from config.settings import load_settings
+from polling import wait_until  # noqa: F401 - re-exported for the channel tests
 from recording_http import ACCOUNT_SID, RecordingHttpClient
 
 PUBLIC_BASE = "https://hotline.example.gov.cn"
@@ -48,17 +49,6 @@ def build_app(ctx: Ctx, http_client: RecordingHttpClient | None = None, queue=No
     twilio_routes.install(app, ctx, client=client, queue=queue)
     citizen_routes.install(app, ctx)
     return app
-
-
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01):
-    """Poll ``predicate`` until it is truthy and return its value; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 def wait_started(server, timeout: float = 10.0) -> None:

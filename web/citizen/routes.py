@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -184,12 +184,6 @@ def public_routes() -> list[str]:
 
     All are public: citizens do not log in; CSRF tokens and rate limits protect the forms.
     """
-    app = FastAPI()
-    app.include_router(router)
-    keys = set()
-    for route in app.router.routes:
-        contexts = route.effective_route_contexts() \
-            if hasattr(route, "effective_route_contexts") else [route]
-        for r in contexts:
-            keys.update(f"{m} {r.path}" for m in getattr(r, "methods", None) or () if m != "HEAD")
-    return sorted(k for k in keys if k.split(" ", 1)[1].startswith(router.prefix))
+    from web.access import router_routes
+
+    return router_routes(router)

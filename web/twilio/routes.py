@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from web.twilio import sms_routes, voice_routes
 from web.twilio.channel import build_channel, make_client
@@ -47,12 +47,6 @@ def public_routes() -> list[str]:
 
     All are public: Twilio's signature is checked instead of a login.
     """
-    app = FastAPI()
-    app.include_router(router)
-    keys = set()
-    for route in app.router.routes:
-        contexts = route.effective_route_contexts() \
-            if hasattr(route, "effective_route_contexts") else [route]
-        for r in contexts:
-            keys.update(f"{m} {r.path}" for m in getattr(r, "methods", None) or () if m != "HEAD")
-    return sorted(k for k in keys if k.split(" ", 1)[1].startswith(router.prefix))
+    from web.access import router_routes
+
+    return router_routes(router)
