@@ -151,3 +151,46 @@ def test_all_five_levels_map_best_first():
     assert [RATING_BY_DIGIT[d] for d in "12345"] == [
         Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED,
         Rating.DISSATISFIED, Rating.VERY_DISSATISFIED]
+
+
+def _supervisor_headers(app_client, sessions) -> dict:
+    with sessions.begin() as s:
+        add_user(s, "super1", "pw-super-1", Role.SUPERVISOR)
+    resp = app_client.post("/api/auth/login", json={"username": "super1", "password": "pw-super-1"})
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json()['token']}"}
+
+
+def test_a_supervisor_sends_the_survey_by_sms_from_the_web(ctx, queue, twilio_http, sessions,
+                                                             operator_config, monkeypatch):
+    from fastapi.testclient import TestClient
+    from twilio.rest import Client
+
+    from channel_helpers import TwilioPoster
+    from recording_http import ACCOUNT_SID
+    from web.app import create_app
+    from web.telephony import NoTelephony
+    from web.twilio import routes as twilio_routes
+
+    app = create_app(ctx, queue=queue, telephony=NoTelephony("test"), background=False)
+    client = Client(ACCOUNT_SID, ctx.settings.twilio_auth_token.get_secret_value(),
+                    http_client=twilio_http)
+    twilio_routes.install(app, ctx, client=client, queue=queue)
+    with TestClient(app) as web:
+        headers = _supervisor_headers(web, sessions)
+        _reply(TwilioPoster(web).post("/twilio/sms", _sms("SM" + "6" * 32, "小区路灯坏了")))
+        case = _only_case(sessions)
+        _walk_to_reviewed(sessions, operator_config, case.id)
+        url = f"/api/workorders/{case.number}/survey"
+        with monkeypatch.context() as m:  # no sender number configured: nothing goes out
+            m.setattr(ctx.settings, "twilio_sms_from", "")
+            resp = web.post(url, json={"channel": "sms"}, headers=headers)
+        assert resp.status_code == 503 and resp.json()["error"] == "telephony_unavailable"
+        assert _only_case(sessions).status == "reviewed"
+        resp = web.post(url, json={"channel": "sms"}, headers=headers)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["survey_sms"]["sent"] is True
+    sent = [r for r in twilio_http.requests if r.uri.endswith("/Messages.json")]
+    assert len(sent) == 1 and sent[0].data["To"] == CITIZEN
+    assert case.number in sent[0].data["Body"]
+    assert _only_case(sessions).status == "callback_survey"

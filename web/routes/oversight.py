@@ -30,6 +30,7 @@ DeadlinesDep = Annotated[Deadlines, Depends(deadlines_of)]
 REMINDER_HOURS_DEFAULT = 72
 REMINDER_HOURS_MAX = 24 * 31
 PHONE = "phone"
+SMS = "sms"
 
 
 @router.post("/workorders/{number}/review", summary="审核: accept the reply, or reject it back")
@@ -51,9 +52,10 @@ def refuse_extension(number: Number, body: ReasonIn, user: UserDep, state: State
 
 @router.post("/workorders/{number}/survey",
              summary="回访: start the callback survey; by phone, the survey call is placed")
-def start_survey(number: Number, body: SurveyIn, user: UserDep, state: StateDep) -> dict:
-    if body.channel != PHONE:
-        return run(state, user, number, workflow.start_callback_survey, channel=body.channel)
+def start_survey(number: Number, body: SurveyIn, user: UserDep, state: StateDep,
+                 request: Request) -> dict:
+    if body.channel == SMS:
+        return _survey_by_sms(number, user, state, request)
     with state.ctx.sessions.begin() as db:  # a call that cannot be placed rolls the move back
         case = visible_case(db, number, user)
         case, target = phone_survey.prepare_call(db, case_id=case.id, actor=actor_of(user))
@@ -63,6 +65,26 @@ def start_survey(number: Number, body: SurveyIn, user: UserDep, state: StateDep)
         out = order_out(case, state.operator, user.role, utcnow())
     out["survey_call"] = ({"placed": True} if target.citizen_number
                           else {"placed": False, "reason": "no_contact_number"})
+    return out
+
+
+def _survey_by_sms(number: str, user, state, request: Request) -> dict:
+    """Text the survey (a reply of 1-5 rates the case); nothing changes if it cannot be sent."""
+    from twilio.base.exceptions import TwilioException
+
+    from web.errors import TelephonyUnavailable
+    from web.twilio.sms_routes import send_survey
+
+    twilio = getattr(request.app.state, "twilio", None)
+    with state.ctx.sessions() as db:
+        visible_case(db, number, user)  # another department's order does not exist
+    try:
+        message_id = send_survey(twilio, number)
+    except (RuntimeError, TwilioException, OSError) as exc:
+        raise TelephonyUnavailable(f"短信未发出 (SMS survey not sent: {exc})") from None
+    with state.ctx.sessions() as db:
+        out = order_out(visible_case(db, number, user), state.operator, user.role, utcnow())
+    out["survey_sms"] = {"sent": True, "message_id": message_id}
     return out
 
 
