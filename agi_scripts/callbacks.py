@@ -12,6 +12,13 @@ log = logging.getLogger("hotline.agi.callbacks")
 EVENT = "callback_due"
 BLOCK_MS = 1000
 CONSUMER = "callbacks"  # one name for every FastAGI server: each callback is claimed once
+TWILIO_CHANNEL = "twilio"  # WaitingEntry.channel of Twilio callers (web/twilio/flow.CHANNEL)
+
+
+def ours(fields: dict) -> bool:
+    """A due callback this watcher places: any but the Twilio channel's (web/twilio/callbacks.py
+    places those). Checked before claiming, so the other watcher can still claim the event."""
+    return fields.get("type") == EVENT and fields.get("channel", "") != TWILIO_CHANNEL
 
 
 class CallbackDialer(Protocol):
@@ -62,7 +69,7 @@ class CallbackWatcher(threading.Thread):
                 continue
             for event_id, fields in events:
                 self.last_id = event_id
-                if fields.get("type") == EVENT and self.queue.claim_event(CONSUMER, event_id):
+                if ours(fields) and self.queue.claim_event(CONSUMER, event_id):
                     self._place(fields)
             if events:
                 self.queue.set_cursor(CONSUMER, self.last_id)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr = SecretStr("")
     # Twilio channels (web/twilio): SMS sender, prompt/hold audio URLs, agent SIP domain.
     twilio_sms_from: str = ""
+    # Caller ID of Twilio-placed callbacks (web/twilio/callbacks.py); twilio_sms_from when empty.
+    twilio_caller_id: str = ""
     twilio_prompt_base_url: str = ""
     twilio_hold_audio_url: str = ""
     twilio_say_voice: str = ""

@@ -101,6 +101,7 @@ ROUTE_ROLES: dict[str, frozenset] = {
     "POST /twilio/voice/agent-answered": PUBLIC,
     "POST /twilio/voice/dialed": PUBLIC,
     "POST /twilio/voice/status": PUBLIC,
+    "POST /twilio/voice/callback-status": PUBLIC,
     "POST /twilio/sms": PUBLIC,
     # Citizen pages: no login; CSRF tokens and rate limits protect the forms.
     "GET /citizen": PUBLIC,

@@ -63,15 +63,20 @@ def _lifespan(state: WebState, background: bool):
     async def lifespan(app: FastAPI):
         state.hub.start(asyncio.get_running_loop())
         tasks = []
+        twilio = getattr(app.state, "twilio", None)
         if background:
             tasks = [asyncio.create_task(_every(TICK_SECONDS, state.queue.tick, "queue tick")),
                      asyncio.create_task(_every(SAMPLE_SECONDS, lambda: state.history.sample(
                          state.board.get()), "queue sampling"))]
+            if twilio is not None:
+                twilio.start()  # places Twilio callers' callbacks (web/twilio/callbacks.py)
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            if background and twilio is not None:
+                await asyncio.to_thread(twilio.stop)
             await asyncio.to_thread(state.hub.stop)
     return lifespan
 

@@ -82,7 +82,8 @@ local function offer(cid, c, aid, a)
     'menu_path', path_of(c)})
   if c.kind == 'callback' then
     emit('callback_due', {'call_id', cid, 'agent_id', aid, 'line', c.line, 'site', c.site,
-      'number', c.cbnum, 'dial', a.dial or '', 'attempt', tostring(tonumber(c.att) + 1)})
+      'number', c.cbnum, 'dial', a.dial or '', 'attempt', tostring(tonumber(c.att) + 1),
+      'channel', c.chan or ''})
   end
   set_state(aid, a, 'offered', '', cid)
 end

@@ -62,3 +62,25 @@ def test_a_restarted_server_resumes_after_the_last_event_it_handled(redis_client
     finally:
         restarted.stop()
     assert [p[2]["HOTLINE_CALLBACK_FOR"] for p in second.placed] == ["cb-2"]
+
+
+def test_a_twilio_callers_callback_is_left_to_the_twilio_watcher(redis_client, operator_config):
+    queue = CallQueue(redis_client, operator_config)
+    dialer = RecordingDialer()
+    watcher = CallbackWatcher(queue, dialer)
+    watcher.start()
+    try:
+        queue.enqueue(WaitingEntry("CA-twilio", "general", "guiyang", caller="+8613985012345",
+                                   channel="twilio"))
+        assert queue.request_callback("CA-twilio", "+8613985012345")
+        queue.login(AgentInfo("8001", "guiyang", {"general": 1}, dial="client:8001"))
+        queue.set_ready("8001")
+        _callback_due(queue, "cb-asterisk", "8002")  # placed after the Twilio one was passed
+        wait_until(lambda: dialer.placed)
+    finally:
+        watcher.stop()
+    assert [p[2]["HOTLINE_CALLBACK_FOR"] for p in dialer.placed] == ["cb-asterisk"]
+    (twilio_due,) = [(eid, e) for eid, e in queue.read_events(count=10_000)
+                     if e["type"] == "callback_due" and e["call_id"] == "CA-twilio"]
+    assert twilio_due[1]["channel"] == "twilio"
+    assert queue.claim_event("callbacks", twilio_due[0])  # not claimed: the Twilio watcher may

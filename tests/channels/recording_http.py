@@ -17,6 +17,7 @@ from twilio.http.response import Response
 
 ACCOUNT_SID = "AC" + "1" * 32
 CALL_UPDATE = re.compile(r"/2010-04-01/Accounts/(AC\w{32})/Calls/(CA\w+)\.json$")
+CALLS = re.compile(r"/2010-04-01/Accounts/(AC\w{32})/Calls\.json$")
 MESSAGES = re.compile(r"/2010-04-01/Accounts/(AC\w{32})/Messages\.json$")
 DATE = "Fri, 27 Nov 2026 02:00:00 +0000"
 
@@ -68,7 +69,8 @@ def unavailable() -> dict:
 
 
 class RecordingHttpClient(HttpClient):
-    """Records every request; a call in ``ended`` answers 404, in ``unavailable_once`` 503 once."""
+    """Records every request; a call in ``ended`` answers 404, in ``unavailable_once`` 503 once;
+    creating a call answers 201, or 503 while ``failing_creates`` > 0 (then one fewer)."""
 
     def __init__(self):
         super().__init__(logger=logging.getLogger("tests.twilio_http"), is_async=False)
@@ -77,6 +79,8 @@ class RecordingHttpClient(HttpClient):
         self.unavailable_once: set[str] = set()
         self._lock = threading.Lock()
         self._messages = 0
+        self._calls = 0
+        self.failing_creates = 0
 
     def request(self, method, uri, params=None, data=None, headers=None, auth=None,
                 timeout=None, allow_redirects=False) -> Response:
@@ -94,6 +98,9 @@ class RecordingHttpClient(HttpClient):
                 self.unavailable_once.discard(sid)
                 return Response(503, json.dumps(unavailable()))
             return Response(200, json.dumps(call_resource(account, sid)))
+        match = CALLS.search(uri)
+        if match and method == "POST":
+            return self._create_call(match.group(1), data)
         match = MESSAGES.search(uri)
         if match and method == "POST":
             self._messages += 1
@@ -107,3 +114,18 @@ class RecordingHttpClient(HttpClient):
         with self._lock:
             return [r for r in self.requests
                     if r.method == "POST" and r.uri.endswith(f"/Calls/{sid}.json")]
+
+    def _create_call(self, account: str, data: dict) -> Response:
+        if self.failing_creates > 0:
+            self.failing_creates -= 1
+            return Response(503, json.dumps(unavailable()))
+        self._calls += 1
+        sid = f"CA{self._calls:032d}"
+        body = {**call_resource(account, sid, status="queued"), "direction": "outbound-api",
+                "to": data.get("To", ""), "to_formatted": data.get("To", ""),
+                "from": data.get("From", ""), "from_formatted": data.get("From", "")}
+        return Response(201, json.dumps(body))
+
+    def call_creates(self) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "POST" and CALLS.search(r.uri)]

@@ -12,6 +12,7 @@ from crm.numbers import normalize, site_for_location
 from ivr.machine import Machine
 from ivr.settings import MenuSettings
 from web.twilio.bridge import AgentBridge
+from web.twilio.callbacks import TwilioCallbackWatcher
 from web.twilio.callstate import CallStore, TwilioCall
 from web.twilio.flow import VoiceFlow, utcnow
 from web.twilio.twiml import Renderer, Urls
@@ -37,6 +38,7 @@ class TwilioChannel:
     flow: VoiceFlow
     bridge: AgentBridge
     intake: Intake
+    callback_watcher: TwilioCallbackWatcher | None = None
 
     @property
     def auth_token(self) -> str:
@@ -63,6 +65,22 @@ class TwilioChannel:
 
     def clock(self):
         return self.flow.clock()
+
+    def start(self) -> None:
+        """Background work of a running web process: place Twilio callers' callbacks."""
+        if self.client is None:
+            log.warning("Twilio credentials are not set: Twilio callers' callbacks not placed")
+            return
+        if self.callback_watcher is None:
+            self.callback_watcher = TwilioCallbackWatcher(self)
+            self.callback_watcher.start()
+
+    def stop(self) -> None:
+        """Shutdown: stop placing callbacks and watching waiting callers."""
+        if self.callback_watcher is not None:
+            self.callback_watcher.stop()
+            self.callback_watcher = None
+        self.bridge.stop()
 
 
 def build_record(call: TwilioCall, now) -> CallRecord:

@@ -22,3 +22,8 @@ def sms_reply(message_sid: str) -> str:
 
 def sms_lock(message_sid: str) -> str:
     return f"{PREFIX}:sms:{message_sid}:lock"
+
+
+def callback_leg(call_sid: str) -> str:
+    """Set once the result of one Twilio-placed callback leg was reported (replays ignored)."""
+    return f"{PREFIX}:callback:{call_sid}"

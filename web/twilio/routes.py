@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.twilio import sms_routes, voice_routes
+from web.twilio import callbacks, sms_routes, voice_routes
 from web.twilio.channel import build_channel, make_client
 
 # The webhook URLs Twilio is configured with (all POST, all signature-checked). One flat
@@ -16,6 +16,7 @@ WEBHOOKS = (
     ("/voice/agent-answered", voice_routes.agent_answered),  # runs on the agent's leg
     ("/voice/dialed", voice_routes.dialed),      # the Dial to the agent ended
     ("/voice/status", voice_routes.status),      # the number's "Call status changes"
+    ("/voice/callback-status", callbacks.callback_status),  # a placed callback's leg
     ("/sms", sms_routes.inbound_sms),            # the number's "A message comes in"
 )
 
