@@ -36,8 +36,10 @@ GROUP_TABLES = {"site": "sites", "department": "departments", "category": "categ
 def date_range(start: date | None, end: date | None) -> tuple[date, date]:
     """Inclusive local dates; by default the last DEFAULT_DAYS days up to today."""
     end = end or utcnow().astimezone(LOCAL_TZ).date()
+    if not EARLIEST <= end <= LATEST:  # checked first: a far date would overflow below
+        raise InvalidInput(f"日期须在 {EARLIEST} 至 {LATEST} 之间", field="to")
     start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-    if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+    if not EARLIEST <= start <= LATEST:
         raise InvalidInput(f"日期须在 {EARLIEST} 至 {LATEST} 之间", field="from")
     if end < start:
         raise InvalidInput("结束日期早于开始日期 (the range ends before it starts)", field="to")

@@ -123,5 +123,9 @@ def test_kpi_bad_ranges_and_roles_are_refused(client, as_role):
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_input"
     assert client.get("/api/kpi", params={"by": "weather"}, headers=sup).status_code == 422
     assert client.get("/api/kpi", params={"from": "0001-01-01"}, headers=sup).status_code == 400
+    # A far-past end alone (no start) is refused too, not turned into an overflow and a 500.
+    for far in ("0001-01-01", "9999-12-31"):
+        resp = client.get("/api/kpi", params={"to": far}, headers=sup)
+        assert resp.status_code == 400 and resp.json()["error"] == "invalid_input"
     for role in (Role.AGENT, Role.DEPARTMENT):
         assert client.get("/api/kpi.csv", headers=as_role(role)).status_code == 403
