@@ -15,14 +15,26 @@ import threading
 
 from asterisk.manager import ManagerSocketException
 
-from ami.client import AmiClient
+from ami.client import EMERGENCY_CONTEXT, AmiClient
 from ami.errors import AmiError
 from ami.survey import place_survey, survey_originate
 from web.errors import TelephonyUnavailable
 
 TRANSFER_CONTEXT = "hotline-transfer"
 CONFERENCE_CONTEXT = "hotline-conference"
-PJSIP = "PJSIP/{}"
+# 12345–110 linkage (三方通话): the emergency lines join a three-way call over their trunk.
+EMERGENCY_NUMBERS = frozenset({"110", "119", "120", "122"})
+
+
+def _third_party(target: str) -> str:
+    """The dial string of a three-way call's third party: a full dial string is kept; an
+    emergency number goes out through [hotline-emergency]; digits are a seat, dialled by
+    [hotline-transfer] with the same seat settings as a blind transfer."""
+    if "/" in target:
+        return target
+    context = EMERGENCY_CONTEXT if target in EMERGENCY_NUMBERS else TRANSFER_CONTEXT
+    return f"Local/{target}@{context}"
+
 _ROOM = re.compile(r"[^0-9]")
 PENDING_LIMIT = 1000
 log = logging.getLogger("hotline.web.ami")
@@ -73,8 +85,7 @@ class AmiTelephony:
             channel = self._channel_of(client, call_id)
             client.redirect(channel, CONFERENCE_CONTEXT, room)
             client.originate(agent_dial, context=CONFERENCE_CONTEXT, exten=room)
-            target_dial = target if "/" in target else PJSIP.format(target)
-            client.originate(target_dial, context=CONFERENCE_CONTEXT, exten=room)
+            client.originate(_third_party(target), context=CONFERENCE_CONTEXT, exten=room)
         self._run(go)
 
     def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:

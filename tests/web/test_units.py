@@ -47,3 +47,11 @@ def test_numbers_are_masked_for_roles_that_need_not_see_them(role, shown):
     assert show_number("+8613985012345", role) == shown
     assert show_number("+8613985012345", role, confidential=True) == "139****2345"
     assert show_number(None, role) == "未知号码"
+
+
+def test_a_three_way_calls_third_party_is_dialled_through_the_right_context():
+    from web.ami_bridge import _third_party
+
+    assert _third_party("110") == "Local/110@hotline-emergency"  # 12345–110 linkage
+    assert _third_party("8602") == "Local/8602@hotline-transfer"  # an expert seat
+    assert _third_party("PJSIP/8602") == "PJSIP/8602"
