@@ -25,25 +25,10 @@ class CallbackDialer(Protocol):
     def place_callback(self, agent_dial: str, citizen_number: str, variables: dict) -> None: ...
 
 
-class LoggingDialer:
-    """Used when no AMI is configured: logs the callback and reports it as failed."""
-
-    def __init__(self, queue):
-        self.queue = queue
-
-    def place_callback(self, agent_dial: str, citizen_number: str, variables: dict) -> None:
-        log.warning("no AMI: callback to %s via %s not placed", citizen_number, agent_dial)
-        call_id = variables.get(cv.CALLBACK_FOR)
-        if call_id:
-            self.queue.callback_result(call_id, False)
-
-
 def default_dialer(deps) -> CallbackDialer:
-    """ami's adapter when the ami package provides one, else the logging dialer."""
-    try:
-        from ami.callbacks import make_dialer  # provided by the AMI helper, when present
-    except ImportError:
-        return LoggingDialer(deps.queue)
+    """The AMI dialer (HOTLINE_AMI_*): the agent first, then the citizen."""
+    from ami.callbacks import make_dialer
+
     return make_dialer(deps)
 
 
