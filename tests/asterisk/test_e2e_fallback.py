@@ -39,7 +39,7 @@ def test_with_our_server_down_the_call_reaches_an_agent_and_is_imported(hotline,
     call_id = answered["Uniqueid"]
     hotline.events.wait_for("UserEvent", UserEvent="HotlineTestAgentAnswered",
                             Agent=MEMBER_EXT, timeout=30)
-    hotline.events.wait_for("AgentComplete", Uniqueid=call_id, Queue=FALLBACK_QUEUE, timeout=30)
+    hotline.events.wait_for("AgentComplete", Uniqueid=call_id, Queue=FALLBACK_QUEUE, timeout=60)
     hotline.events.wait_for("Hangup", Uniqueid=call_id, timeout=30)
     assert hotline.call_row(call_id) is None  # nothing of ours saw the call
 

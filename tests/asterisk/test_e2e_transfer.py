@@ -42,8 +42,8 @@ def _agent_legs_gone(hotline, ext: str) -> bool:
 
 
 def test_blind_transfer_puts_the_citizen_through_to_the_expert_seat(hotline):
-    agent = "8601"
-    expert = "8602"
+    agent = "8701"
+    expert = "8702"
     answered = _talking_to_agent(hotline, agent, caller="13985010601")
     call_id = answered["Uniqueid"]
     hotline.env.cli(f"database put test-agent {expert} 1:3")
@@ -66,17 +66,17 @@ def test_blind_transfer_puts_the_citizen_through_to_the_expert_seat(hotline):
 
 
 def test_transfer_to_a_target_that_is_not_all_digits_dials_nothing(asterisk, ami, ami_events):
-    # "86x03" matches `_X.`; without the FILTER check it would still ring seat 8603,
+    # "87x03" matches `_X.`; without the FILTER check it would still ring seat 8703,
     # which would answer at once.
-    asterisk.cli("database put test-agent 8603 0:2")
+    asterisk.cli("database put test-agent 8703 0:2")
     answered = ami_events.wait_for(
         "OriginateResponse", Response="Success", timeout=15,
         ActionID=ami.originate("Local/s@test-supervisor", context="hotline-transfer",
-                               exten="86x03"))
+                               exten="87x03"))
     ami_events.wait_for("Hangup", Channel=answered["Channel"], timeout=20)
     assert ami_events.matching("UserEvent", UserEvent="HotlineTestAgentAnswered",
-                               Agent="8603") == []
-    assert ami_events.matching("Newchannel", Exten="8603") == []
+                               Agent="8703") == []
+    assert ami_events.matching("Newchannel", Exten="8703") == []
 
 
 def _room_members(asterisk, room: str) -> list[str]:
@@ -85,8 +85,8 @@ def _room_members(asterisk, room: str) -> list[str]:
 
 
 def test_three_way_call_puts_citizen_agent_and_expert_in_one_room(hotline):
-    agent = "8611"
-    expert = "8612"
+    agent = "8711"
+    expert = "8712"
     answered = _talking_to_agent(hotline, agent, caller="13985010611")
     call_id = answered["Uniqueid"]
     room = re.sub(r"[^0-9]", "", call_id)[-12:]
