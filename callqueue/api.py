@@ -11,7 +11,7 @@ from callqueue import errors, stats, views
 from callqueue.keys import DEFAULT_PARTITION, Keys
 from callqueue.models import (MAX_PRIORITY, Abandonment, AgentInfo, AgentState, Offer,
                               Snapshot, WaitEstimate, WaitingEntry)
-from callqueue.policy import STREAM_MAXLEN, policy_json
+from callqueue.policy import STREAM_MAXLEN, policy
 from callqueue.scripts import Scripts
 
 TICK_BATCH = 200   # items one housekeeping script settles before yielding to other clients
@@ -31,14 +31,13 @@ class CallQueue:
         self.config = operator_config
         self.clock = clock
         self.keys = Keys(partition)
-        self.scripts = Scripts(redis_client)
-        self._policy = policy_json(operator_config, stream_maxlen)
+        self.scripts = Scripts(redis_client, policy(operator_config, stream_maxlen))
         self._wrap = {line.id: line.wrap_up_seconds for line in operator_config.lines.values()}
 
     def _run(self, name: str, *args):
         now = self.clock()
         return self.scripts.run(name, [self.keys.events()],
-                                [self._policy, repr(float(now)), stats.day_of(now), *args])
+                                [repr(float(now)), stats.day_of(now), *args])
 
     def _check_place(self, line: str, site: str) -> None:
         if line not in self.config.lines:

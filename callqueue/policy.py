@@ -1,8 +1,6 @@
-"""The queue policy as the Lua scripts see it: one JSON document built from operator config."""
+"""The queue policy as the Lua scripts see it: a table literal built from operator config."""
 
 from __future__ import annotations
-
-import json
 
 from callqueue.models import AUTO_PAUSE_REASON, MAX_PRIORITY
 
@@ -28,9 +26,10 @@ def _pairs(mapping: dict) -> str:
     return ";" + "".join(f"{k}={v};" for k, v in mapping.items())
 
 
-def policy_json(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> str:
+def policy(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> dict[str, int | float | str]:
+    """What every script knows as C: limits and timers from config plus the queue's constants."""
     q = operator_config.queue
-    return json.dumps({
+    return {
         "offer_timeout": q.offer_timeout_seconds,
         "max_misses": q.max_consecutive_misses,
         "escalate": q.escalate_after_seconds,
@@ -49,7 +48,32 @@ def policy_json(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> str:
         "notify_ttl_ms": NOTIFY_TTL_SECONDS * 1000,
         "keep_seconds": FINISHED_KEEP_SECONDS,
         "day_ttl": DAY_COUNTERS_TTL_SECONDS,
-        # maps as ';key=value;' text: a string.match when needed is cheaper than decoding
+        # maps as ';key=value;' text: one string.match when needed, no table to build per run
         "parents": _pairs(parents_of(operator_config)),
         "wrap": _pairs({ln.id: ln.wrap_up_seconds for ln in operator_config.lines.values()}),
-    }, separators=(",", ":"))
+    }
+
+
+def _lua_string(text: str) -> str:
+    """A Lua 5.1 string literal: printable ASCII kept, every other byte as a decimal escape."""
+    out = []
+    for byte in text.encode("utf-8"):
+        ch = chr(byte)
+        out.append(ch if 32 <= byte < 127 and ch not in "\\'" else f"\\{byte:03d}")
+    return "'" + "".join(out) + "'"
+
+
+def _lua_value(value: int | float | str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"policy values are numbers or text, not {value!r}")
+    if isinstance(value, str):
+        return _lua_string(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"policy number must be finite, not {value!r}")
+    return repr(value)
+
+
+def lua_table(values: dict[str, int | float | str]) -> str:
+    """`local C = {...}`: the policy as a Lua table constructor."""
+    fields = ", ".join(f"{name} = {_lua_value(v)}" for name, v in sorted(values.items()))
+    return f"local C = {{{fields}}}"

@@ -1,9 +1,11 @@
-"""The Lua scripts: each file is loaded once per Redis server and run with EVALSHA.
+"""The Lua scripts: each file is loaded once per Redis server (and policy) and run with EVALSHA.
 
 Every operation touching more than one key is one script file under lua/, with a KEYS/ARGV
 header. A script is built from the library files (_lib.lua, _match.lua) and the file itself, keeping only the library
 functions and key builders (generated from keys.py) it uses, directly or through other
-functions: building closures it never calls costs every call microseconds. A NOSCRIPT answer
+functions: building closures it never calls costs every call microseconds. The queue policy
+is written into each script as a table literal (see policy.py), so one policy's scripts share
+SHA1s across processes, and a changed policy simply makes new scripts. A NOSCRIPT answer
 (Redis restarted, SCRIPT FLUSH) loads the script again and retries.
 """
 
@@ -11,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from redis.exceptions import NoScriptError
 
 from callqueue.keys import lua_prelude
+from callqueue.policy import lua_table
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 LIB_FILES = ("_lib.lua", "_match.lua")  # shared code, in this order; not operations
 PRELUDE_MARK = "--@PRELUDE@--"
+POLICY_MARK = "--@POLICY@--"
 FUNCTION_START = re.compile(r"^(?:--[^\n]*\n)*local function (\w+)\(", re.M)
 KEY_USE = re.compile(r"\bK\.(\w+)\(")
 WORD = re.compile(r"\b\w+\b")
@@ -61,19 +66,27 @@ def _build_sources() -> dict[str, str]:
             for path in sorted(LUA_DIR.glob("*.lua")) if path.name not in LIB_FILES}
 
 
-SOURCES = _build_sources()
-SHAS = {name: hashlib.sha1(src.encode()).hexdigest() for name, src in SOURCES.items()}
+TEMPLATES = _build_sources()  # every script, its policy still a mark
+
+
+@lru_cache(maxsize=16)
+def compiled(policy_table: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(sources, SHA1s) by script name, with `policy_table` (lua_table()) written in."""
+    sources = {name: src.replace(POLICY_MARK, policy_table, 1) for name, src in TEMPLATES.items()}
+    shas = {name: hashlib.sha1(src.encode()).hexdigest() for name, src in sources.items()}
+    return sources, shas
 
 
 class Scripts:
     """Runs the named scripts on one client, loading each when the server lacks it."""
 
-    def __init__(self, client):
+    def __init__(self, client, policy: dict):
         self.client = client
+        self.sources, self.shas = compiled(lua_table(policy))
 
     def run(self, name: str, keys: list[str], args: list):
         try:
-            return self.client.evalsha(SHAS[name], len(keys), *keys, *args)
+            return self.client.evalsha(self.shas[name], len(keys), *keys, *args)
         except NoScriptError:
-            self.client.script_load(SOURCES[name])
-            return self.client.evalsha(SHAS[name], len(keys), *keys, *args)
+            self.client.script_load(self.sources[name])
+            return self.client.evalsha(self.shas[name], len(keys), *keys, *args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from callqueue import erlang
@@ -21,7 +22,13 @@ DEFAULT_TALK_SECONDS = 180.0  # talk time assumed when nothing was handled recen
 
 def day_of(epoch: float) -> str:
     """The Asia/Shanghai calendar day (yyyymmdd) of an instant; today's counters use it."""
-    return datetime.fromtimestamp(epoch, TZ).strftime("%Y%m%d")
+    return _day_of_hour(int(epoch // 3600))
+
+
+@lru_cache(maxsize=64)
+def _day_of_hour(hour: int) -> str:
+    # Asia/Shanghai's offset is whole hours, so a day never changes inside an epoch hour.
+    return datetime.fromtimestamp(hour * 3600, TZ).strftime("%Y%m%d")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 -- Not an operation itself. Every script gets:
 --   KEYS[1]  the partition's event stream; every other key is built from its hash-tagged
 --            prefix by the K.* functions generated from callqueue/keys.py (same slot).
---   ARGV[1]  policy JSON (see callqueue/policy.py), ARGV[2] now (epoch s), ARGV[3] today
---            (yyyymmdd, Asia/Shanghai); an operation's own arguments start at ARGV[4].
-local C = cjson.decode(ARGV[1])
-local NOW = tonumber(ARGV[2])
-local DAY = ARGV[3]
+--   ARGV[1]  now (epoch s), ARGV[2] today (yyyymmdd, Asia/Shanghai); an operation's own
+--            arguments start at ARGV[3].
+--   C        the queue policy (see callqueue/policy.py): scripts.py writes it into the script
+--            as a table literal, so a run neither receives nor decodes it. Another policy is
+--            another script (another SHA1), loaded on first use.
+--@POLICY@--
+local NOW = tonumber(ARGV[1])
+local DAY = ARGV[2]
 local P = string.sub(KEYS[1], 1, #KEYS[1] - #'events')
 --@PRELUDE@--
 local LSPAN = 1e13        -- ready pool score: level * LSPAN + idle-since in ms

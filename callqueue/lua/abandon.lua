@@ -1,7 +1,7 @@
 -- abandon: the caller hung up while waiting or while an agent was rung.
--- KEYS[1] events stream; ARGV[4] call id
+-- KEYS[1] events stream; ARGV[3] call id
 -- Returns JSON {line, site, wait, position} or false when the call was not waiting/offered.
-local cid = ARGV[4]
+local cid = ARGV[3]
 local c = hgetall(K.call(cid))
 if c.kind ~= 'call' or (c.state ~= 'waiting' and c.state ~= 'offered') then return false end
 local pos = position(cid, c)

@@ -1,7 +1,7 @@
 -- accept: the agent took the offered caller: offered -> on_call, the call counts answered.
--- KEYS[1] events stream; ARGV[4] agent id, ARGV[5] call id
+-- KEYS[1] events stream; ARGV[3] agent id, ARGV[4] call id
 -- Returns 1, or 0 when this offer is no longer open.
-local aid, cid = ARGV[4], ARGV[5]
+local aid, cid = ARGV[3], ARGV[4]
 local a = hgetall(K.agent(aid))
 local c = hgetall(K.call(cid))
 if a.state ~= 'offered' or a.call ~= cid or c.state ~= 'offered' or c.agent ~= aid then

@@ -1,7 +1,7 @@
 -- callback_result: telephony reports whether a placed callback reached the citizen.
--- KEYS[1] events stream; ARGV[4] call id, ARGV[5] '1' connected / '0' failed
+-- KEYS[1] events stream; ARGV[3] call id, ARGV[4] '1' connected / '0' failed
 -- Returns 'connected' | 'retry' | 'given_up' ('unknown' when not a callback).
-local cid, ok = ARGV[4], ARGV[5] == '1'
+local cid, ok = ARGV[3], ARGV[4] == '1'
 local c = hgetall(K.call(cid))
 if c.kind ~= 'callback' then return 'unknown' end
 if c.state == 'done' then return c.cbres or 'given_up' end

@@ -1,19 +1,19 @@
 -- enqueue: a caller joins the waiting set of its line and site; idempotent on the call id.
 -- KEYS[1] events stream (other keys from its prefix, see _lib.lua)
--- ARGV[4] call id, ARGV[5] line, ARGV[6] site, ARGV[7] priority (0..max), ARGV[8] caller,
--- ARGV[9] repeat flag (0/1), ARGV[10] channel, ARGV[11] menu path (cleaned, <= 200 chars)
+-- ARGV[3] call id, ARGV[4] line, ARGV[5] site, ARGV[6] priority (0..max), ARGV[7] caller,
+-- ARGV[8] repeat flag (0/1), ARGV[9] channel, ARGV[10] menu path (cleaned, <= 200 chars)
 -- Returns the 1-based position (1 when already offered), or -1 if the call already ended.
 -- A call already held is left as it is (its first menu path included).
-local cid, line, site, prio = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local path = ARGV[11] or ''
+local cid, line, site, prio = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local path = ARGV[10] or ''
 local ck = K.call(cid)
 local state = redis.call('HGET', ck, 'state')
 if state == 'done' then return -1 end
 if state then return position(cid, hgetall(ck)) end
 local seq = redis.call('INCR', K.seq())
 local score = int((C.max_priority - prio) * PSPAN + seq)
-local fields = {'line', line, 'site', site, 'prio', prio, 'caller', ARGV[8], 'rep', ARGV[9],
-  'chan', ARGV[10], 't0', fmt(NOW), 'score', score, 'state', 'waiting', 'kind', 'call', 'att', 0}
+local fields = {'line', line, 'site', site, 'prio', prio, 'caller', ARGV[7], 'rep', ARGV[8],
+  'chan', ARGV[9], 't0', fmt(NOW), 'score', score, 'state', 'waiting', 'kind', 'call', 'att', 0}
 local pf = path_fields(path)
 for i = 1, #pf do fields[#fields + 1] = pf[i] end
 redis.call('HSET', ck, unpack(fields))
@@ -25,9 +25,9 @@ redis.call('EXPIRE', K.day(DAY), C.day_ttl)
 recent(line, site, 'a', 1)
 local pos = redis.call('ZRANK', K.wait(line, site), cid) + 1
 emit('enqueued', {'call_id', cid, 'line', line, 'site', site, 'priority', tostring(prio),
-  'caller', ARGV[8], 'repeat', ARGV[9], 'channel', ARGV[10], 'menu_path', path,
+  'caller', ARGV[7], 'repeat', ARGV[8], 'channel', ARGV[9], 'menu_path', path,
   'position', tostring(pos)})
-local c = {line = line, site = site, prio = tostring(prio), caller = ARGV[8], t0 = fmt(NOW),
+local c = {line = line, site = site, prio = tostring(prio), caller = ARGV[7], t0 = fmt(NOW),
   score = score, state = 'waiting', kind = 'call', att = '0'}
 for i = 1, #pf, 2 do c[pf[i]] = pf[i + 1] end
 match_call(cid, c)

@@ -1,8 +1,8 @@
 -- hangup: the conversation ended: the call gets its outcome (unless it has one) and the agent
 -- goes to wrap_up for the line's wrap_up_seconds (ready at once when that is 0).
--- KEYS[1] events stream; ARGV[4] agent id, ARGV[5] call id
+-- KEYS[1] events stream; ARGV[3] agent id, ARGV[4] call id
 -- Returns 1, or 0 when the agent was not on this call.
-local aid, cid = ARGV[4], ARGV[5]
+local aid, cid = ARGV[3], ARGV[4]
 local a = hgetall(K.agent(aid))
 if a.state ~= 'on_call' or a.call ~= cid then return 0 end
 local c = hgetall(K.call(cid))

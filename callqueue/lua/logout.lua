@@ -1,8 +1,8 @@
 -- logout: any state but on_call -> logged_out; an open offer goes back to the queue
 -- (the caller keeps its place; the agent is not charged a miss).
--- KEYS[1] events stream; ARGV[4] agent id
+-- KEYS[1] events stream; ARGV[3] agent id
 -- Returns the agent's hash (flat HGETALL), or an error code: 'unknown_agent' | 'agent_busy'.
-local aid = ARGV[4]
+local aid = ARGV[3]
 local a = hgetall(K.agent(aid))
 if not a.state then return 'unknown_agent' end
 if a.state == 'logged_out' then return redis.call('HGETALL', K.agent(aid)) end

@@ -1,12 +1,12 @@
 -- miss: the agent did not answer or rejected: the caller goes back to its own place (head of
 -- its priority), the agent back to ready, or paused after max consecutive misses.
--- KEYS[1] events stream; ARGV[4] agent id, ARGV[5] call id, ARGV[6] reason
+-- KEYS[1] events stream; ARGV[3] agent id, ARGV[4] call id, ARGV[5] reason
 -- Returns 1, or 0 when this offer is no longer open.
-local aid, cid = ARGV[4], ARGV[5]
+local aid, cid = ARGV[3], ARGV[4]
 local a = hgetall(K.agent(aid))
 local c = hgetall(K.call(cid))
 if a.state ~= 'offered' or a.call ~= cid or c.state ~= 'offered' or c.agent ~= aid then
   return 0
 end
-do_miss(cid, c, aid, a, ARGV[6])
+do_miss(cid, c, aid, a, ARGV[5])
 return 1

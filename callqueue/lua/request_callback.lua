@@ -1,7 +1,7 @@
 -- request_callback: the caller leaves but keeps the place as a virtual caller.
--- KEYS[1] events stream; ARGV[4] call id, ARGV[5] callback number
+-- KEYS[1] events stream; ARGV[3] call id, ARGV[4] callback number
 -- Returns 1 when the entry became a callback, 0 when it was not a waiting call.
-local cid, number = ARGV[4], ARGV[5]
+local cid, number = ARGV[3], ARGV[4]
 local c = hgetall(K.call(cid))
 if c.state ~= 'waiting' or c.kind ~= 'call' then return 0 end
 redis.call('HSET', K.call(cid), 'kind', 'callback', 'cbnum', number, 'att', 0)

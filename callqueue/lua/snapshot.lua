@@ -1,5 +1,5 @@
 -- snapshot: everything a wallboard shows, read atomically (read only).
--- KEYS[1] events stream; ARGV[4..] 'line|site' pairs to report
+-- KEYS[1] events stream; ARGV[3..] 'line|site' pairs to report
 -- Returns JSON {day: {...}, agents: [{...}], queues: {pair: {waiting, oldest, staff, recent}}}
 local out = {day = hgetall(K.day(DAY)), agents = {}, queues = {}}
 for _, aid in ipairs(redis.call('SMEMBERS', K.agents())) do
@@ -7,7 +7,7 @@ for _, aid in ipairs(redis.call('SMEMBERS', K.agents())) do
   a.id = aid
   out.agents[#out.agents + 1] = a
 end
-for i = 4, #ARGV do
+for i = 3, #ARGV do
   local sep = string.find(ARGV[i], '|', 1, true)
   local line, site = string.sub(ARGV[i], 1, sep - 1), string.sub(ARGV[i], sep + 1)
   local key, from, oldest = K.wait(line, site), '-inf', nil

@@ -1,9 +1,9 @@
 -- sweep_callbacks: failed callbacks whose retry time came go back to their place.
--- KEYS[1] events stream; ARGV[4] batch limit
+-- KEYS[1] events stream; ARGV[3] batch limit
 -- Returns how many callbacks were put back.
 local n = 0
 for _, cid in ipairs(redis.call('ZRANGEBYSCORE', K.cbdelay(), '-inf', fmt(NOW), 'LIMIT', 0,
-    tonumber(ARGV[4]))) do
+    tonumber(ARGV[3]))) do
   local c = hgetall(K.call(cid))
   redis.call('ZREM', K.cbdelay(), cid)
   if c.state == 'cb_delay' then

@@ -1,9 +1,9 @@
 -- sweep_offers: offers past their deadline count as a miss ('timeout').
--- KEYS[1] events stream; ARGV[4] batch limit
+-- KEYS[1] events stream; ARGV[3] batch limit
 -- Returns how many offers expired.
 local n = 0
 for _, cid in ipairs(redis.call('ZRANGEBYSCORE', K.offers(), '-inf', fmt(NOW), 'LIMIT', 0,
-    tonumber(ARGV[4]))) do
+    tonumber(ARGV[3]))) do
   local c = hgetall(K.call(cid))
   local a = c.agent and hgetall(K.agent(c.agent)) or {}
   if c.state == 'offered' and a.state == 'offered' and a.call == cid then

@@ -1,9 +1,9 @@
 -- sweep_wrapups: agents whose wrap-up timer ran out become ready and take a caller.
--- KEYS[1] events stream; ARGV[4] batch limit
+-- KEYS[1] events stream; ARGV[3] batch limit
 -- Returns how many agents left wrap-up.
 local n = 0
 for _, aid in ipairs(redis.call('ZRANGEBYSCORE', K.wrapups(), '-inf', fmt(NOW), 'LIMIT', 0,
-    tonumber(ARGV[4]))) do
+    tonumber(ARGV[3]))) do
   redis.call('ZREM', K.wrapups(), aid)
   local a = hgetall(K.agent(aid))
   if a.state == 'wrap_up' then

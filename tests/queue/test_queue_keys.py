@@ -37,5 +37,5 @@ def test_every_script_starts_with_its_keys_and_argv_header():
         comments = [ln for ln in head[:8] if ln.startswith("--")]
         text = "\n".join(comments)
         assert head[0].startswith(f"-- {path.stem}:"), path.name
-        assert "KEYS[1]" in text and "ARGV[4" in text, path.name
+        assert "KEYS[1]" in text and "ARGV[3" in text, path.name
         assert "hq:" not in path.read_text(), f"{path.name} spells a key; use K.* (keys.py)"
