@@ -18,6 +18,9 @@ def bench_queue(
         help="Use this Redis (keys go to a private partition, deleted after); "
              "default: an embedded Redis (AOF everysec) in a temporary directory.")] = None,
     pairs: Annotated[int, typer.Option(help="enqueue+assign pairs, ours and raw.")] = 5000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Threads of this one process sharing the work (as a FastAGI "
+                            "server's call threads do); the floor runs with as many.")] = 8,
     agents: Annotated[int, typer.Option(help="Busy agents in the at-scale section.")] = 300,
     waiting: Annotated[int, typer.Option(help="Waiting callers in the at-scale section.")] = 5000,
     assigns: Annotated[int, typer.Option(help="Timed assignments at scale.")] = 2000,
@@ -29,19 +32,20 @@ def bench_queue(
 
     with clear_errors(), tempfile.TemporaryDirectory(prefix="hotline-bench-queue-") as tmp:
         if redis_url:
-            result = _run(redis_url, pairs, agents, waiting, assigns, notifies, memory_entries)
+            result = _run(redis_url, pairs, workers, agents, waiting, assigns, notifies,
+                          memory_entries)
         else:
             from hotline.redis_server import EmbeddedRedis
 
             with EmbeddedRedis(tmp) as server:
-                result = _run(server.url, pairs, agents, waiting, assigns, notifies,
+                result = _run(server.url, pairs, workers, agents, waiting, assigns, notifies,
                               memory_entries)
     _print_table(result)
     emit_json(result)
 
 
-def _run(url: str, pairs: int, agents: int, waiting: int, assigns: int, notifies: int,
-         memory_entries: int) -> dict:
+def _run(url: str, pairs: int, workers: int, agents: int, waiting: int, assigns: int,
+         notifies: int, memory_entries: int) -> dict:
     import redis
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -49,7 +53,9 @@ def _run(url: str, pairs: int, agents: int, waiting: int, assigns: int, notifies
     from hotline.console import console
     from hotline.context import AppContext
 
-    client = redis.Redis.from_url(url, decode_responses=True)
+    # one connection per worker thread, as a threaded server's pool gives
+    client = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
+        url, decode_responses=True, max_connections=workers + 4))
     bench = Bench(client, AppContext.from_env().operator)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
@@ -59,8 +65,12 @@ def _run(url: str, pairs: int, agents: int, waiting: int, assigns: int, notifies
                 return lambda n: progress.advance(task, n)
 
             samples = {"ping": bench.ping_floor(2000)}
-            samples["pairs"] = bench.pairs(pairs, 50, section("ours: enqueue+assign", pairs))
-            samples["raw"] = bench.raw_pairs(pairs, section("raw round trips", pairs))
+            samples["pairs1"] = bench.pairs(pairs, 1, section("ours, one client", pairs))
+            samples["raw1"] = bench.raw_pairs(pairs, 1, section("raw, one client", pairs))
+            samples["pairs"] = bench.pairs(pairs, workers,
+                                           section(f"ours, {workers} threads", pairs))
+            samples["raw"] = bench.raw_pairs(pairs, workers,
+                                             section(f"raw, {workers} threads", pairs))
             samples["scale"] = bench.at_scale(agents, waiting, assigns,
                                               section(f"assign, {agents} agents / {waiting} "
                                                       "waiting", assigns))
@@ -71,7 +81,8 @@ def _run(url: str, pairs: int, agents: int, waiting: int, assigns: int, notifies
         bench.cleanup()
         client.close()
     result = summary(**samples)
-    result.update(agents=agents, waiting=waiting, pairs=pairs, targets_met=targets_met(result))
+    result.update(agents=agents, waiting=waiting, pairs=pairs, workers=workers,
+                  targets_met=targets_met(result))
     return result
 
 
@@ -83,10 +94,13 @@ def _print_table(result: dict) -> None:
     table = Table(title="hotline bench queue")
     for col in ("figure", "ours", "floor / note"):
         table.add_column(col)
-    table.add_row("enqueue+assign pairs/s", str(result["pairs_per_s"]),
-                  f"raw round trips {result['raw_pairs_per_s']}")
+    table.add_row(f"enqueue+assign pairs/s, {result['workers']} threads",
+                  str(result["pairs_per_s"]), f"raw round trips {result['raw_pairs_per_s']}")
     table.add_row("pair p50 / p99 ms", f"{result['pair_p50_ms']} / {result['pair_p99_ms']}",
                   f"raw {result['raw_pair_p50_ms']} / {result['raw_pair_p99_ms']}")
+    table.add_row("pairs/s, one client", str(result["one_client_pairs_per_s"]),
+                  f"raw {result['one_client_raw_pairs_per_s']}; two PINGs bound "
+                  f"{result['rtt_bound_pairs_per_s']}")
     table.add_row("assign p50 / p99 ms", f"{result['assign_p50_ms']} / {result['assign_p99_ms']}",
                   f"{result['agents']} agents, {result['waiting_during_assign']} waiting")
     table.add_row("notify p50 / p99 ms", f"{result['notify_p50_ms']} / {result['notify_p99_ms']}",
