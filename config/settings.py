@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     config_dir: Path = DEFAULT_CONFIG_DIR
     database_url: str | None = None
     redis_url: str | None = None
+    # One process's Redis connections. A FastAGI server runs one thread per call: past this
+    # many at once, a thread waits up to redis_pool_timeout_seconds for a free connection.
+    redis_max_connections: int = Field(default=256, ge=1, le=100_000)
+    redis_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     fastagi_bind: str = "127.0.0.1:4573"
     web_bind: str = "127.0.0.1:8000"
     secret_key: SecretStr = SecretStr("change-me")

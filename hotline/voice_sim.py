@@ -41,7 +41,7 @@ def fast_wrap_up(operator):
 @contextlib.contextmanager
 def embedded_system(operator, redis_url: str | None = None, database_url: str | None = None):
     """Yield (address, queue, sessions, operator): a FastAGI server on its own Redis and SQLite."""
-    import redis as redis_lib
+    from hotline.context import redis_client
 
     from agi_scripts.deps import VoiceDeps
     from agi_scripts.server import start
@@ -67,7 +67,7 @@ def embedded_system(operator, redis_url: str | None = None, database_url: str | 
         sessions = make_sessionmaker(engine)
         with sessions.begin() as s:
             sync_reference(s, operator)
-        client = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+        client = redis_client(redis_url)
         stack.callback(client.close)
         queue = CallQueue(client, operator)
         deps = VoiceDeps(operator=operator, queue=queue, intake=Intake(sessions, operator))

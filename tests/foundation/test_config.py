@@ -114,3 +114,10 @@ def test_config_check_exits_2_and_names_the_file(config_copy, tmp_path):
                         env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "10 sites" in ok.stderr
+
+
+def test_a_redis_pool_of_no_connections_is_refused_with_the_variable_named(monkeypatch):
+    monkeypatch.setenv("HOTLINE_REDIS_MAX_CONNECTIONS", "0")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert info.value.problems[0][1] == "HOTLINE_REDIS_MAX_CONNECTIONS"
