@@ -13,7 +13,6 @@ from ivr.settings import MenuSettings
 
 PROMPT_DIR = "hotline"          # sounds/<lang>/hotline/<name>.wav
 DTMF_SLICE_MS = 500             # WAIT FOR DIGIT slice while waiting (also the offer latency bound)
-OFFER_POLL_SECONDS = 0.02       # wait_assignment between two slices
 LEASE_EVERY_SECONDS = 5.0       # refresh the waiting entry's lease this often
 
 
@@ -24,7 +23,6 @@ class VoiceDeps:
     intake: object              # crm.intake.Intake
     clock: Callable[[], float] = time.time
     dtmf_slice_ms: int = DTMF_SLICE_MS
-    offer_poll_seconds: float = OFFER_POLL_SECONDS
     lease_every_seconds: float = LEASE_EVERY_SECONDS
     prompt_dir: str = PROMPT_DIR
     menu: MenuSettings = field(init=False)

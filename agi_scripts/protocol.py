@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import select
+from collections.abc import Callable
 
 from asterisk.agi import AGI, AGIInvalidCommand, AGIUsageError, re_kv
 
@@ -82,7 +85,13 @@ class HotlineAGI(AGI):
             raise AgiProtocolError(f"line longer than {MAX_LINE} characters")
         return line.rstrip("\r\n")
 
-    def execute(self, command, *args):
+    def execute(self, command, *args, during: Callable[[], object] | None = None):
+        """Send one command and read its reply.
+
+        ``during`` runs after the command is sent and before its reply is read, i.e. while
+        Asterisk executes the command (plays a prompt, waits for a key): work put there does
+        not delay the next command. If it raises, the reply is still read (so the
+        conversation stays in step) and the exception goes on."""
         verb = command.split(" ", 1)[0].upper()
         if self.dead and verb not in DEAD_OK:
             raise AgiHangup(f"{command} on a dead channel")
@@ -90,7 +99,33 @@ class HotlineAGI(AGI):
             self.send_command(command, *args)
         except (OSError, ValueError) as exc:
             raise AgiHangup(f"write failed: {exc}") from None
+        if during is not None:
+            self._run_during(during)
         return self.get_result()
+
+    def _run_during(self, during: Callable[[], object]) -> None:
+        try:
+            during()
+        except BaseException:
+            try:
+                self.get_result()
+            except Exception:  # the first failure is the one to report
+                pass
+            raise
+
+    def wait_reply(self, seconds: float) -> bool:
+        """Block until input is readable (the reply to a command in progress) or ``seconds``
+        pass; True when readable. Input that cannot be polled counts as readable at once."""
+        try:
+            fd = self.stdin.fileno()
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            return True
+        poller = select.poll()  # not select(): a busy server's descriptors pass 1024
+        poller.register(fd, select.POLLIN | select.POLLPRI)
+        try:
+            return bool(poller.poll(max(0, int(seconds * 1000))))
+        except (OSError, ValueError):
+            return True
 
     def get_result(self, stdin=None):
         line = self.readline()
@@ -132,8 +167,8 @@ class HotlineAGI(AGI):
         raise AgiProtocolError("520 usage text without an end")
 
     # ---- commands ----------------------------------------------------------------------------
-    def _value(self, command, *args) -> tuple[str, str]:
-        return self.execute(command, *args)["result"]
+    def _value(self, command, *args, during=None) -> tuple[str, str]:
+        return self.execute(command, *args, during=during)["result"]
 
     def play(self, prompt: str, escape: str = "") -> str:
         """STREAM FILE; the key pressed, or ''. -1 (hang-up or no file) sets ``suspect``."""
@@ -149,9 +184,11 @@ class HotlineAGI(AGI):
         self.suspect = False
         return value, data == "timeout" or value == ""
 
-    def wait_digit(self, timeout_ms: int) -> str:
-        """WAIT FOR DIGIT: the key or ''. -1 there is a hang-up (no file is involved)."""
-        value, _ = self._value("WAIT FOR DIGIT", int(timeout_ms))
+    def wait_digit(self, timeout_ms: int, during: Callable[[], object] | None = None) -> str:
+        """WAIT FOR DIGIT: the key or ''. -1 there is a hang-up (no file is involved).
+
+        ``during`` runs while Asterisk waits (see execute)."""
+        value, _ = self._value("WAIT FOR DIGIT", int(timeout_ms), during=during)
         if value == "-1":
             self.dead = True
             raise AgiHangup("WAIT FOR DIGIT returned -1")

@@ -10,6 +10,7 @@ from ivr import model as m
 log = logging.getLogger("hotline.agi.queue")
 CHANNEL = "asterisk"
 MOH_CLASS = "default"
+SLICE_CHECK_MARGIN_SECONDS = 0.05  # queue work starts this long before a slice ends
 
 
 def join(flow, a: m.JoinQueue) -> m.Joined:
@@ -32,33 +33,64 @@ def offered_now(flow) -> m.Offered | None:
 
 
 def wait(flow, seconds: float):
-    """Hold music while polling for an offer between short WAIT FOR DIGIT slices."""
+    """Hold music in short WAIT FOR DIGIT slices; the queue is checked near each slice's end.
+
+    The offer check (and, every few seconds, the lease refresh) runs while Asterisk waits out
+    the slice (see late_in_slice), so the next command is not delayed by Redis round trips.
+    An offer found in the same slice as a key press wins: the agent is already ringing."""
     q, deps, call_id = flow.deps.queue, flow.deps, flow.sheet.call_id
     deadline = time.monotonic() + seconds
-    next_lease = 0.0
+    lease = Lease(q, call_id, deps.lease_every_seconds)
     flow.agi.run_app("StartMusicOnHold", MOH_CLASS)
     try:
-        while True:
-            offer = q.wait_assignment(call_id, timeout=deps.offer_poll_seconds)
-            if offer is not None:
-                return _offered(flow, offer)
-            now = time.monotonic()
-            if now >= next_lease:
-                next_lease = now + deps.lease_every_seconds
-                if not q.refresh_lease(call_id):
-                    offer = q.wait_assignment(call_id, timeout=deps.offer_poll_seconds)
-                    return _offered(flow, offer) if offer else m.QueueGone()
-            remaining = deadline - now
+        offer = q.wait_assignment(call_id, timeout=0)
+        while offer is None:
+            if not lease.held:
+                return m.QueueGone()
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 line = flow.sheet.state.line
                 return m.WaitElapsed(int(q.position(call_id) or 1),
                                      float(q.estimated_wait(line, flow.site)))
-            key = flow.agi.wait_digit(int(min(deps.dtmf_slice_ms, remaining * 1000)) or 1)
-            if key:
+            slice_ms = int(min(deps.dtmf_slice_ms, remaining * 1000)) or 1
+            found: list = []
+
+            def check() -> None:
+                lease.refresh_if_due()
+                found.append(q.wait_assignment(call_id, timeout=0))
+
+            key = flow.agi.wait_digit(slice_ms, during=late_in_slice(flow.agi, slice_ms, check))
+            offer = found[0] if found else None
+            if offer is None and key:
                 return m.Digits(key, timed_out=False)
+        return _offered(flow, offer)
     finally:
         if not flow.agi.dead:
             flow.agi.run_app("StopMusicOnHold")
+
+
+def late_in_slice(agi, slice_ms: int, work):
+    """A `during` callable: wait until the slice is nearly over (or its reply, e.g. a key,
+    has come), then run `work`. So queue work overlaps the slice, yet sees the latest state."""
+    def run() -> None:
+        agi.wait_reply(max(0.0, slice_ms / 1000.0 - SLICE_CHECK_MARGIN_SECONDS))
+        work()
+    return run
+
+
+class Lease:
+    """The waiting entry's lease, refreshed every `every` seconds; `held` False once lost."""
+
+    def __init__(self, queue, call_id: str, every: float):
+        self.queue, self.call_id, self.every = queue, call_id, every
+        self.next_at = 0.0
+        self.held = True
+
+    def refresh_if_due(self) -> None:
+        now = time.monotonic()
+        if now >= self.next_at:
+            self.next_at = now + self.every
+            self.held = bool(self.queue.refresh_lease(self.call_id))
 
 
 def _offered(flow, offer) -> m.Offered:

@@ -170,3 +170,37 @@ def test_the_classic_entry_point_speaks_agi_on_stdin(tmp_path):
                          text=True, timeout=60, env=env, cwd=os.getcwd())
     assert out.stdout.splitlines()[-2:] == ['SET VARIABLE "HOTLINE_NEXT" "fallback"',
                                             'SET VARIABLE "HOTLINE_DONE" "1"']
+
+
+def test_work_during_a_command_runs_after_it_is_sent_and_before_its_reply_is_read():
+    a, out = agi("200 result=49\n200 result=1\n")
+    seen = []
+    key = a.wait_digit(500, during=lambda: seen.append((out.getvalue(), a.stdin.tell())))
+    assert key == "1"
+    sent, read_at = seen[0]
+    assert sent == "WAIT FOR DIGIT 500\n" and read_at == 0  # sent, reply not yet read
+    a.set_var("A", "1")  # in step
+
+
+def test_a_failure_during_a_command_still_reads_its_reply_then_is_raised():
+    a, out = agi("200 result=0\n200 result=1\n")
+
+    def broken():
+        raise ConnectionError("redis went away")
+
+    with pytest.raises(ConnectionError):
+        a.wait_digit(500, during=broken)
+    a.set_var("HOTLINE_NEXT", "fallback")  # the next reply is this command's, not the old one
+    assert out.getvalue().splitlines() == ["WAIT FOR DIGIT 500",
+                                           'SET VARIABLE "HOTLINE_NEXT" "fallback"']
+    assert a.stdin.read() == ""
+
+
+def test_a_hangup_after_a_failure_during_a_command_keeps_the_first_failure():
+    a, _ = agi("")
+
+    def broken():
+        raise ConnectionError("redis went away")
+
+    with pytest.raises(ConnectionError):
+        a.wait_digit(500, during=broken)
