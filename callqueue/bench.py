@@ -201,15 +201,20 @@ class Bench:
         return out
 
     def memory(self, n: int, tick: Tick) -> float:
-        """INFO used_memory growth per waiting caller (entry, indexes, lease, its event)."""
+        """Redis memory per waiting caller: MEMORY USAGE of every key of a partition holding
+        only those callers (entry, indexes, lease, its event, counters), divided by n.
+
+        Counted key by key rather than as INFO used_memory growth, which frees elsewhere in
+        the server (expiring notify lists, closing connections) can make small or negative."""
         q = self.queue("memory")
-        before = int(self.r.info("memory")["used_memory"])
         for i in range(n):
             q.enqueue(WaitingEntry(f"call-{i:012d}", "market", "guiyang",
                                    caller="+8613912345678", menu_path=TYPICAL_MENU_PATH))
             tick(1)
-        after = int(self.r.info("memory")["used_memory"])
-        return (after - before) / n
+        total = 0
+        for key in self.r.scan_iter(match=q.keys.prefix + "*", count=1000):
+            total += int(self.r.memory_usage(key, samples=0) or 0)
+        return total / n
 
 
 def summary(**samples) -> dict:
