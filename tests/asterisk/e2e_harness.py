@@ -57,10 +57,10 @@ class Transcript:
         def run(agi, deps):
             execute, uid = agi.execute, agi.env.get("agi_uniqueid", "")
 
-            def recorded(command, *args):
+            def recorded(command, *args, **options):
                 text = " ".join([command, *map(str, args)])
                 try:
-                    result = execute(command, *args)
+                    result = execute(command, *args, **options)
                 except Exception as exc:
                     self._add(uid, text, f"raised {type(exc).__name__}")
                     raise
