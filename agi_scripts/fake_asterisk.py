@@ -55,7 +55,7 @@ class SimChannel:
         self.commands = 0
         self.turnarounds: list[float] = []
 
-    def env_block(self, script: str, args=()) -> str:
+    def env_block(self, script: str, args=(), extension: str | None = None) -> str:
         lines = [("agi_network", "yes"), ("agi_network_script", script),
                  ("agi_request", f"agi://{self.address[0]}/{script}"),
                  ("agi_channel", f"PJSIP/trunk-{self.uniqueid}"), ("agi_language", "zh"),
@@ -63,14 +63,15 @@ class SimChannel:
                  ("agi_callerid", self.callerid), ("agi_calleridname", "unknown"),
                  ("agi_callingpres", "0"), ("agi_callingani2", "0"), ("agi_callington", "0"),
                  ("agi_callingtns", "0"), ("agi_dnid", self.dnid), ("agi_rdnis", "unknown"),
-                 ("agi_context", self.context), ("agi_extension", self.dnid),
+                 ("agi_context", self.context), ("agi_extension", extension or self.dnid),
                  ("agi_priority", "3"), ("agi_enhanced", "0.0"), ("agi_accountcode", ""),
                  ("agi_threadid", "140000000000000")]
         lines += [(f"agi_arg_{i}", a) for i, a in enumerate(args, 1)]
         return "".join(f"{k}: {v}\n" for k, v in lines) + "\n"
 
-    def agi(self, script: str, args=(), connect_timeout: float = 2.0) -> str:
-        """Run AGI(agi://host/script); returns AGISTATUS (SUCCESS | FAILURE)."""
+    def agi(self, script: str, args=(), connect_timeout: float = 2.0,
+            extension: str | None = None) -> str:
+        """Run AGI(agi://host/script) (on `extension`, e.g. "h"); returns AGISTATUS."""
         try:
             sock = socket.create_connection(self.address, timeout=connect_timeout)
         except OSError:
@@ -79,7 +80,7 @@ class SimChannel:
         rfile = sock.makefile("r", encoding="utf-8", newline="\n")
         wfile = sock.makefile("w", encoding="utf-8", newline="\n")
         try:
-            wfile.write(self.env_block(script, args)); wfile.flush()
+            wfile.write(self.env_block(script, args, extension)); wfile.flush()
             sent = time.perf_counter()
             while True:
                 line = rfile.readline()

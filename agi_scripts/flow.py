@@ -51,6 +51,12 @@ class CallFlow:
                 return m.HungUp()
             if isinstance(action, m.Return):
                 return None
+            if self.agi.dead and not self.hung_up:
+                # a HANGUP line came with the reply of a command that works on a dead
+                # channel (SET VARIABLE after a prompt's -1): the caller is gone, whatever
+                # the action answered, and must not be handed to Dial
+                self.hung_up = True
+                return m.HungUp()
             if answer is not None:
                 return answer
         raise RuntimeError(f"machine stopped without Return in {self.sheet.state.phase}")

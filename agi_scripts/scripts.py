@@ -14,6 +14,7 @@ from agi_scripts.sheet import CallSheet, safe
 from ivr import model as m
 
 log = logging.getLogger("hotline.agi.scripts")
+HANGUP_EXTENSION = "h"  # where the dialplan runs after_dial once the caller hung up
 
 
 class ScriptError(Exception):
@@ -57,18 +58,25 @@ def _load(agi: HotlineAGI, deps) -> CallFlow:
     if sheet is None:
         raise ScriptError("no call state on the channel")
     caller, dnid = _caller(agi)
-    if not dnid or agi.env.get("agi_extension") == "h":
+    if not dnid or agi.env.get("agi_extension") == HANGUP_EXTENSION:
         dnid = "".join(ch for ch in agi.get_var(cv.DNID) if ch.isdigit())[:20] or dnid
     return CallFlow(agi, deps, sheet, caller, dnid)
 
 
 def after_dial(agi: HotlineAGI, deps) -> None:
-    """After Dial(): ANSWER -> agent to wrap-up, survey; no answer -> back to the queue head."""
+    """After Dial(): ANSWER -> agent to wrap-up, survey; no answer -> back to the queue head.
+
+    On the h extension the caller has gone: unless a conversation took place, that is a
+    hang-up (abandoned, the agent freed), never a new offer nobody will dial."""
     flow = _load(agi, deps)
     status = agi.get_var(cv.DIALSTATUS)
     if status.upper() == "ANSWER":
         at = _seconds(agi.get_var(cv.ANSWERED_AT), limit=4e9)
         flow.sheet.answered = at or deps.clock() - _seconds(agi.get_var(cv.ANSWEREDTIME))
+    elif agi.env.get("agi_extension") == HANGUP_EXTENSION:
+        flow.hung_up = True
+        _run(flow, m.HungUp())
+        return
     _run(flow, m.DialResult(status))
 
 

@@ -84,10 +84,11 @@ def run_call(address, call_id: str, caller: str, dnid: str, citizen: Citizen,
             tally.add(fallback=1)
         if nxt != cv.NEXT_DIAL:
             return
-        agents.dial(ch, citizen)
+        if not ch.dead:  # a channel that hung up goes straight to h, never to Dial
+            agents.dial(ch, citizen)
         if ch.dead:  # the h extension: settle the call unless a script already recorded it
             if ch.vars.get(cv.RECORDED) != cv.RECORDED_VALUE:
-                ch.agi("after_dial")
+                ch.agi("after_dial", extension="h")
             return
         status = ch.agi("after_dial")
 

@@ -153,3 +153,38 @@ def test_a_caller_who_pressed_2_reaches_the_agent_with_the_menu_path(system):
     (offered,) = [e for _id, e in queue.read_events(count=10_000)
                   if e["type"] == "offered" and e["call_id"] == "path.2"]
     assert offered["menu_path"] == offer.menu_path
+
+
+def test_a_hang_up_in_the_menu_with_an_agent_free_is_recorded_and_not_dialled(system):
+    """The HANGUP line comes after GET DATA's -1; the offer made at once is withdrawn."""
+    address, queue, sessions, operator, running = system
+    from callqueue.models import AgentInfo
+
+    queue.login(AgentInfo("free1", "guiyang", {"general": 1}, "PJSIP/8011"))
+    queue.set_ready("free1")
+    ch = SimChannel(address, "hupfree.1", "13985012345", "12345",
+                    Scripted(menu_key="", hang_up_at=3))  # at the shortcuts GET DATA
+    assert ch.agi("menu") == "SUCCESS"
+    assert ch.vars[cv.NEXT] == cv.NEXT_HANGUP and ch.vars[cv.RECORDED] == cv.RECORDED_VALUE
+    (row,) = rows(sessions, "hupfree.1")
+    assert row.outcome == "abandoned"
+    assert queue.agent("free1").state == "ready" and not queue.agent("free1").call_id
+    assert queue.position("hupfree.1") is None
+
+
+def test_after_dial_on_the_h_extension_settles_an_unanswered_call_once(system):
+    address, queue, sessions, operator, running = system
+    from callqueue.models import AgentInfo
+
+    queue.login(AgentInfo("free2", "guiyang", {"general": 1}, "PJSIP/8012"))
+    queue.set_ready("free2")
+    ch = SimChannel(address, "hdial.1", "13985012345", "12345", Scripted(menu_key="0"))
+    ch.agi("menu")
+    assert ch.vars[cv.NEXT] == cv.NEXT_DIAL and ch.vars[cv.AGENT] == "free2"
+    ch.dead = True  # the caller hung up while the agent rang: Asterisk runs h
+    ch.vars.update({cv.DIALSTATUS: "NOANSWER", cv.DONE: ""})
+    assert ch.agi("after_dial", extension="h") == "SUCCESS"
+    (row,) = rows(sessions, "hdial.1")
+    assert row.outcome == "abandoned"
+    assert queue.position("hdial.1") is None
+    assert queue.agent("free2").state == "ready"  # freed, not left ringing for nobody
