@@ -51,6 +51,13 @@ class Scripted:
         return HANGUP if self._tick() else ""
 
 
+def ready_agent(queue, agent_id: str, line: str, dial: str) -> None:
+    from callqueue.models import AgentInfo
+
+    queue.login(AgentInfo(agent_id, "guiyang", {line: 1}, dial))
+    queue.set_ready(agent_id)
+
+
 def rows(sessions, call_id):
     with sessions() as s:
         return s.execute(select(Call).where(Call.call_id == call_id)).scalars().all()
@@ -119,10 +126,7 @@ def test_malformed_traffic_closes_only_its_own_session(system):
 
 def test_an_answered_call_is_rated_in_the_survey(system):
     address, queue, sessions, operator, running = system
-    from callqueue.models import AgentInfo
-
-    queue.login(AgentInfo("a1", "guiyang", {"general": 1}, "PJSIP/8001"))
-    queue.set_ready("a1")
+    ready_agent(queue, "a1", "general", "PJSIP/8001")
     ch = SimChannel(address, "ans.1", "13985012345", "12345", Scripted(menu_key="0", survey="2"))
     ch.agi("menu")
     assert ch.vars[cv.NEXT] == cv.NEXT_DIAL and ch.vars[cv.DIAL] == "PJSIP/8001"
@@ -140,10 +144,7 @@ def test_an_answered_call_is_rated_in_the_survey(system):
 
 def test_a_caller_who_pressed_2_reaches_the_agent_with_the_menu_path(system):
     address, queue, sessions, operator, running = system
-    from callqueue.models import AgentInfo
-
-    queue.login(AgentInfo("en1", "guiyang", {"dialect_en": 1}, "PJSIP/8002"))
-    queue.set_ready("en1")
+    ready_agent(queue, "en1", "dialect_en", "PJSIP/8002")
     ch = SimChannel(address, "path.2", "13985012345", "12345", Scripted(menu_key="2"))
     ch.agi("menu")
     assert ch.vars[cv.NEXT] == cv.NEXT_DIAL and ch.vars[cv.DIAL] == "PJSIP/8002"
@@ -158,10 +159,7 @@ def test_a_caller_who_pressed_2_reaches_the_agent_with_the_menu_path(system):
 def test_a_hang_up_in_the_menu_with_an_agent_free_is_recorded_and_not_dialled(system):
     """The HANGUP line comes after GET DATA's -1; the offer made at once is withdrawn."""
     address, queue, sessions, operator, running = system
-    from callqueue.models import AgentInfo
-
-    queue.login(AgentInfo("free1", "guiyang", {"general": 1}, "PJSIP/8011"))
-    queue.set_ready("free1")
+    ready_agent(queue, "free1", "general", "PJSIP/8011")
     ch = SimChannel(address, "hupfree.1", "13985012345", "12345",
                     Scripted(menu_key="", hang_up_at=3))  # at the shortcuts GET DATA
     assert ch.agi("menu") == "SUCCESS"
@@ -174,10 +172,7 @@ def test_a_hang_up_in_the_menu_with_an_agent_free_is_recorded_and_not_dialled(sy
 
 def test_after_dial_on_the_h_extension_settles_an_unanswered_call_once(system):
     address, queue, sessions, operator, running = system
-    from callqueue.models import AgentInfo
-
-    queue.login(AgentInfo("free2", "guiyang", {"general": 1}, "PJSIP/8012"))
-    queue.set_ready("free2")
+    ready_agent(queue, "free2", "general", "PJSIP/8012")
     ch = SimChannel(address, "hdial.1", "13985012345", "12345", Scripted(menu_key="0"))
     ch.agi("menu")
     assert ch.vars[cv.NEXT] == cv.NEXT_DIAL and ch.vars[cv.AGENT] == "free2"
