@@ -11,6 +11,8 @@ import socket
 import time
 from typing import Protocol
 
+from agi_scripts.session import close_files
+
 DEAD_OK = {"DATABASE", "EXEC", "GET", "NOOP", "SET", "VERBOSE"}
 DEAD_REPLY = "511 Command Not Permitted on a dead channel or intercept routine"
 HANGUP = object()  # what a behaviour returns to hang up during a command
@@ -93,11 +95,7 @@ class SimChannel:
         except OSError:
             return "SUCCESS"  # res_agi: the script went away after connecting
         finally:
-            for f in (wfile, rfile):
-                try:
-                    f.close()
-                except OSError:
-                    pass
+            close_files(wfile, rfile)
             sock.close()
 
     def respond(self, line: str) -> str:

@@ -61,6 +61,15 @@ def converse(rfile, wfile, routes: dict, deps, peer: str = "stdin", force: str =
     return name
 
 
+def close_files(*files) -> None:
+    """Close socket files (writer first, so buffered lines go out); a dead peer is no error."""
+    for f in files:
+        try:
+            f.close()
+        except OSError:
+            pass
+
+
 def serve_socket(sock: socket.socket, routes: dict, deps, peer: str) -> None:
     """A FastAGI connection, closed so that Asterisk sees the FIN: files first, then shutdown."""
     rfile = sock.makefile("r", encoding="utf-8", errors="replace", newline="\n")
@@ -68,11 +77,7 @@ def serve_socket(sock: socket.socket, routes: dict, deps, peer: str) -> None:
     try:
         converse(rfile, wfile, routes, deps, peer)
     finally:
-        for f in (wfile, rfile):
-            try:
-                f.close()
-            except OSError:
-                pass
+        close_files(wfile, rfile)
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:

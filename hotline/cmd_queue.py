@@ -46,16 +46,14 @@ def bench_queue(
 
 def _run(url: str, pairs: int, workers: int, agents: int, waiting: int, assigns: int,
          notifies: int, memory_entries: int) -> dict:
-    import redis
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from callqueue.bench import Bench, summary, targets_met
     from hotline.console import console
-    from hotline.context import AppContext
+    from hotline.context import AppContext, redis_client
 
-    # one connection per worker thread, as a threaded server's pool gives
-    client = redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(
-        url, decode_responses=True, max_connections=workers + 4))
+    # the servers' own client, with a connection for each worker thread
+    client = redis_client(url, max_connections=workers + 4)
     bench = Bench(client, AppContext.from_env().operator)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:

@@ -114,6 +114,15 @@ local function match_call(cid, c)
   end
 end
 
+-- The agent's and the call's hashes while agent aid holds the open offer of call cid; nil else.
+local function open_offer(aid, cid)
+  local a, c = hgetall(K.agent(aid)), hgetall(K.call(cid))
+  if a.state ~= 'offered' or a.call ~= cid or c.state ~= 'offered' or c.agent ~= aid then
+    return nil
+  end
+  return a, c
+end
+
 -- Put an offered or delayed caller back at its own place (its original score).
 local function requeue(cid, c)
   redis.call('ZREM', K.offers(), cid)
