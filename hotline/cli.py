@@ -27,12 +27,16 @@ for sub, name in ((db_app, "db"), (user_app, "user"), (config_app, "config"),
 def up(
     demo: Annotated[bool, typer.Option(help="Push a short burst of simulated calls through.")] = False,
     demo_calls: Annotated[int, typer.Option(help="Calls in the demonstration.")] = 40,
+    asterisk: Annotated[bool, typer.Option(
+        "--asterisk/--no-asterisk",
+        help="Start Asterisk 22 from its Debian root (built on first use; needs root).")] = True,
 ) -> None:
-    """Start Redis (embedded unless HOTLINE_REDIS_URL is set), FastAGI and the web, supervised."""
+    """Start Redis (embedded unless HOTLINE_REDIS_URL is set), FastAGI, the web and Asterisk,
+    supervised."""
     from hotline.supervisor import run_up
 
     with clear_errors():
-        raise typer.Exit(run_up(demo=demo, demo_calls=demo_calls))
+        raise typer.Exit(run_up(demo=demo, demo_calls=demo_calls, asterisk=asterisk))
 
 
 @db_app.command("upgrade")

@@ -1,4 +1,4 @@
-"""`hotline up`: embedded Redis, FastAGI and the web as supervised child processes."""
+"""`hotline up`: embedded Redis, FastAGI, the web and Asterisk as supervised children."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import urllib.request
 from config.settings import split_bind
 from hotline.console import console
 from hotline.context import AppContext
+from hotline.pbx_child import AsteriskChild
 from hotline.redis_server import EmbeddedRedis
 from hotline.setup import prepare_database
 
@@ -64,7 +65,10 @@ def _wait_ready(children: dict, checks: dict) -> None:
         time.sleep(0.1)
 
 
-def _stop(children: dict, redis_server: EmbeddedRedis | None) -> None:
+def _stop(children: dict, redis_server: EmbeddedRedis | None,
+          pbx: AsteriskChild | None = None) -> None:
+    if pbx is not None:
+        pbx.stop()
     for proc in children.values():
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -79,13 +83,16 @@ def _stop(children: dict, redis_server: EmbeddedRedis | None) -> None:
         console.print("embedded Redis stopped")
 
 
-def run_up(demo: bool = False, demo_calls: int = 40) -> int:
+def run_up(demo: bool = False, demo_calls: int = 40, asterisk: bool = True) -> int:
     """Start everything, block until a signal or a child's death; return the exit status."""
     ctx = AppContext.from_env()
     s = ctx.settings
     s.var_dir.mkdir(parents=True, exist_ok=True)
     redis_server = None
     children: dict[str, subprocess.Popen] = {}
+    pbx = AsteriskChild(ctx) if asterisk else None
+    if pbx is None:
+        console.print("Asterisk skipped (--no-asterisk); the web shows 话务系统未连接")
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
@@ -101,19 +108,25 @@ def run_up(demo: bool = False, demo_calls: int = 40) -> int:
                                "web": lambda: _healthy(s.web_bind)})
         console.print(f"[green]FastAGI[/] listening on agi://{s.fastagi_bind}")
         console.print(f"[green]web[/] listening on http://{s.web_bind} (health: /healthz)")
+        if pbx is not None and not pbx.start():
+            pbx = None
         if demo:
             _spawn(["simulate", "--agi", s.fastagi_bind, "--calls", str(demo_calls)], env).wait()
         console.print("running; Ctrl-C stops everything")
-        return _supervise(children)
+        return _supervise(children, pbx)
     except Stop as why:
         console.print(f"stopping ({why})")
         return 0
     finally:
-        _stop(children, redis_server)
+        _stop(children, redis_server, pbx)
 
 
-def _supervise(children: dict) -> int:
+def _supervise(children: dict, pbx: AsteriskChild | None) -> int:
     while True:
+        if pbx is not None and pbx.died():
+            console.print("[red]Asterisk exited; stopping[/]")
+            pbx.env = None
+            return 1
         for name, proc in children.items():
             if proc.poll() is not None:
                 console.print(f"[red]{name} exited with status {proc.returncode}; stopping[/]")

@@ -42,6 +42,7 @@ ROUTE_ROLES: dict[str, frozenset] = {
     "POST /api/auth/logout": ALL,
     "GET /api/me": ALL,
     "GET /api/reference": ALL,
+    "GET /api/telephony": ALL,
     "GET /api/dispatch/suggestion": DISPATCHERS,
     "POST /api/agent/login": AGENT,
     "POST /api/agent/ready": AGENT,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 
 from asterisk.manager import ManagerSocketException
 
@@ -19,6 +20,7 @@ from ami.client import EMERGENCY_CONTEXT, AmiClient
 from ami.errors import AmiError
 from ami.survey import place_survey, survey_originate
 from web.errors import TelephonyUnavailable
+from web.telephony import TelephonyStatus
 
 TRANSFER_CONTEXT = "hotline-transfer"
 CONFERENCE_CONTEXT = "hotline-conference"
@@ -37,6 +39,8 @@ def _third_party(target: str) -> str:
 
 _ROOM = re.compile(r"[^0-9]")
 PENDING_LIMIT = 1000
+STATUS_TTL_S = 3.0  # how long a Ping result answers /api/telephony
+NOT_CONNECTED_LABEL = "话务系统未连接"
 log = logging.getLogger("hotline.web.ami")
 
 
@@ -50,6 +54,8 @@ class AmiTelephony:
         self._watched: AmiClient | None = None
         self._surveys: dict[str, str] = {}  # Originate ActionID -> case number
         self._surveys_lock = threading.Lock()
+        self._status: TelephonyStatus | None = None
+        self._status_at = 0.0
 
     def _run(self, fn):
         with self._lock:
@@ -62,7 +68,20 @@ class AmiTelephony:
                     self._client.close()
                 self._client = None
                 code = getattr(exc, "code", "ami_connect_failed")
-                raise TelephonyUnavailable(f"话务控制失败 ({code}: {exc})") from None
+                log.warning("AMI action failed (%s): %s", code, exc)
+                raise TelephonyUnavailable(f"{NOT_CONNECTED_LABEL} ({code})") from None
+
+    def status(self) -> TelephonyStatus:
+        """Whether AMI answers a Ping, checked at most every STATUS_TTL_S seconds."""
+        now = time.monotonic()
+        if self._status is None or now - self._status_at > STATUS_TTL_S:
+            try:
+                self._run(lambda client: client.ping())
+                self._status = TelephonyStatus(True)
+            except TelephonyUnavailable as exc:
+                self._status = TelephonyStatus(False, str(exc))
+            self._status_at = now
+        return self._status
 
     @staticmethod
     def _channel_of(client: AmiClient, call_id: str) -> str:

@@ -22,6 +22,7 @@ from web.ratelimit import LoginLimiter
 from web.citizen import routes as citizen_routes
 from web.routes import admin, agent, auth, cases, ops, pages, supervisor
 from web.routes import knowledge, kpi, oversight, workorders
+from web.routes import telephony as telephony_routes
 from web.sessions import SessionStore
 from web.staffing import Staffing
 from web.state import WebState
@@ -105,7 +106,7 @@ def create_app(ctx, *, queue=None, telephony=None, background: bool = True) -> F
     errors.install(app)
     app.add_exception_handler(errors.NotAuthenticated, _login_redirect)
     for module in (ops, auth, pages, agent, cases, supervisor, admin, twilio_routes,
-                   citizen_routes, workorders, oversight, kpi, knowledge):
+                   citizen_routes, workorders, oversight, kpi, knowledge, telephony_routes):
         app.include_router(module.router)
     for module in (oversight, kpi, knowledge):
         app.include_router(module.pages)

@@ -8,6 +8,7 @@ or Asterisk is not available the routes answer 503 with a clear message instead 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 from web.errors import TelephonyUnavailable
@@ -28,6 +29,19 @@ class Telephony(Protocol):
     def place_survey(self, case_number: str, citizen_number: str) -> None:
         """Ring the citizen; once answered, run the case_survey AGI script for the case."""
 
+    def status(self) -> "TelephonyStatus":
+        """Whether call control reaches Asterisk now, and if not, why."""
+
+
+@dataclass(frozen=True)
+class TelephonyStatus:
+    connected: bool
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"connected": self.connected, "reason": self.reason,
+                "label": "话务系统已连接" if self.connected else "话务系统未连接"}
+
 
 class NoTelephony:
     """Used when AMI cannot be reached: every action is refused with 503."""
@@ -39,6 +53,9 @@ class NoTelephony:
         raise TelephonyUnavailable(f"话务控制不可用 (call control unavailable: {self.why})")
 
     transfer = three_way = spy = place_survey = _refuse
+
+    def status(self) -> TelephonyStatus:
+        return TelephonyStatus(False, self.why)
 
 
 def load_telephony(ctx) -> Telephony:

@@ -33,6 +33,11 @@ class RecordingTelephony:
         self.calls.append(("place_survey", {"case_number": case_number,
                                             "citizen_number": citizen_number}))
 
+    def status(self):
+        from web.telephony import TelephonyStatus
+
+        return TelephonyStatus(True)
+
 
 def login(client, username: str, password: str = PASSWORD) -> dict:
     """Bearer headers for ``username``."""
