@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.asterisk_files import Generated, asterisk_ids, in_root, sync_config, sync_prompts
+from hotline.asterisk_files import ETC, Generated, asterisk_ids, in_root, sync_config, sync_prompts
 from hotline.asterisk_root import (
     AsteriskEnvError,
     chroot_run,
@@ -53,6 +53,7 @@ class AsteriskEnv:
     generated: Generated
     include_test: bool = False
     local_conf_dir: Path | None = None  # the site's own *.conf (pjsip_local.conf, ...)
+    extra_files: dict[str, str] = field(default_factory=dict)  # name -> generated text
     _process: subprocess.Popen | None = field(default=None, repr=False)
 
     @classmethod
@@ -78,6 +79,10 @@ class AsteriskEnv:
             return None
         return pid if same_root and not _is_zombie(pid) else None
 
+    def etc_path(self, name: str) -> Path:
+        """A file of the root's /etc/asterisk (where the seats file is rewritten live)."""
+        return in_root(self.root, ETC) / name
+
     def asterisk_log(self, name: str) -> Path:
         """A file under the root's /var/log/asterisk, e.g. "queue_log", "cdr-csv/Master.csv"."""
         return in_root(self.root, LOG_DIR) / name
@@ -88,7 +93,7 @@ class AsteriskEnv:
         require_root_user()
         ensure_root(self.root, log=log)
         sync_config(self.root, self.generated, include_test=self.include_test,
-                    local_dir=self.local_conf_dir)
+                    local_dir=self.local_conf_dir, extra=self.extra_files)
         sync_prompts(self.root, self.prompts_dir)
 
     def up(self, log=print) -> str:

@@ -88,7 +88,8 @@ def render_generated(gen: Generated) -> dict[str, str]:
 
 
 def sync_config(root: Path, gen: Generated, conf_dir: Path = PROJECT_CONF_DIR,
-                include_test: bool = False, local_dir: Path | None = None) -> list[str]:
+                include_test: bool = False, local_dir: Path | None = None,
+                extra: dict[str, str] | None = None) -> list[str]:
     """Replace the root's /etc/asterisk with our files; return the names written.
 
     ``local_dir`` holds the site's own files (pjsip_local.conf with seats and trunk
@@ -103,6 +104,7 @@ def sync_config(root: Path, gen: Generated, conf_dir: Path = PROJECT_CONF_DIR,
     os.chown(etc, 0, gid)
     files = {p.name: p.read_text() for p in sorted(conf_dir.glob("*.conf"))}
     files.update(render_generated(gen))
+    files.update(extra or {})  # e.g. pjsip_seats.conf, rendered from the agent profiles
     if local_dir is not None and local_dir.is_dir():
         files.update({p.name: p.read_text() for p in sorted(local_dir.glob("*.conf"))})
     if include_test:

@@ -84,11 +84,15 @@ def asterisk_up(
 ) -> None:
     """Create the root if needed, load asterisk_conf/ and the prompts, start Asterisk."""
     from hotline.asterisk_env import AsteriskEnv
+    from hotline.context import AppContext
+    from hotline.seat_wiring import seat_files
 
     with _errors():
-        settings = _settings()
+        ctx = AppContext.from_env()
+        settings = ctx.settings
         build_prompts_with_progress(settings)
-        env = AsteriskEnv.from_settings(settings, include_test=test_contexts)
+        env = AsteriskEnv.from_settings(settings, include_test=test_contexts,
+                                        extra_files=seat_files(ctx))
         outcome = env.up(log=lambda line: console.print(line, highlight=False))
         console.print(f"Asterisk {outcome} in {env.root} (pid {env.running_pid()}); "
                       f"AMI {settings.ami_host}:{settings.ami_port}")
