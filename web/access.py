@@ -2,18 +2,23 @@
 
 ``create_app`` refuses to start when a route is missing from the table, so a new route
 cannot slip through without a decision. Tests walk every route with every role.
+Every authenticated request also reads the user's CRM account, so a disabled account or a
+changed role takes effect on open sessions at once.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from crm.enums import Role
+from crm.models import User
 from web.errors import CsrfFailed, Forbidden, NotAuthenticated
-from web.sessions import SessionUser
+from web.sessions import SessionUser, refreshed
 
 PUBLIC = frozenset({"*public*"})  # no login: health, login, static assets
 LOOPBACK = frozenset({"*loopback*"})  # /metrics: loopback scrapers, or supervisors/admins
@@ -43,6 +48,8 @@ ROUTE_ROLES: dict[str, frozenset] = {
     "GET /api/me": ALL,
     "GET /api/reference": ALL,
     "GET /api/telephony": ALL,
+    "GET /api/agent/seat": AGENT,
+    "POST /api/seats/{extension}/reset": ADMIN,
     "GET /api/dispatch/suggestion": DISPATCHERS,
     "POST /api/agent/login": AGENT,
     "POST /api/agent/ready": AGENT,
@@ -67,6 +74,8 @@ ROUTE_ROLES: dict[str, frozenset] = {
     "POST /api/agents/{agent_id}/spy": SUPERVISION,
     "GET /api/users": ADMIN,
     "POST /api/users": ADMIN,
+    "PATCH /api/users/{user_id}": ADMIN,
+    "POST /api/users/{user_id}/password": ADMIN,
     "GET /api/floor": ALL,
     # Work orders (web/routes/workorders.py, oversight.py, kpi.py, knowledge.py).
     "GET /supervision": SUPERVISION,
@@ -118,6 +127,8 @@ SESSION_COOKIE = "hotline_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+CROSS_SITE = "cross-site"
+WEB_SCHEMES = ("http", "https")
 
 
 def route_key(method: str, path: str) -> str:
@@ -175,7 +186,7 @@ async def authorize(request: Request) -> SessionUser | None:
     if roles is LOOPBACK and is_loopback(request):
         return None
     await _read_form_csrf(request)
-    user = current_user(request)
+    user = await run_in_threadpool(current_user, request)  # Redis and a CRM read
     if roles is LOOPBACK:
         roles = SUPERVISION
     if user.role not in roles:
@@ -189,6 +200,8 @@ def current_user(request: Request) -> SessionUser:
         return cached
     token, from_cookie = _token(request)
     user = request.app.state.web.sessions.load(token) if token else None
+    if user is not None:
+        user = _as_account_stands(request, user)
     if user is None:
         raise NotAuthenticated("请先登录 (not logged in)")
     if from_cookie and request.method not in SAFE_METHODS:
@@ -210,3 +223,26 @@ def _check_csrf(request: Request, user: SessionUser) -> None:
     sent = request.headers.get(CSRF_HEADER) or getattr(request.state, "form_csrf", None)
     if not sent or not hmac.compare_digest(sent.encode(), user.csrf.encode()):
         raise CsrfFailed("CSRF 校验失败，请刷新页面 (missing or wrong CSRF token)")
+
+
+def _as_account_stands(request: Request, user: SessionUser) -> SessionUser | None:
+    """The session with the account's current role; None once the account is disabled."""
+    with request.app.state.web.ctx.sessions() as db:
+        return refreshed(user, db.get(User, user.user_id))
+
+
+def cross_site(request: Request, public_base_url: str) -> bool:
+    """True when the browser says the request comes from another site.
+
+    ``Sec-Fetch-Site: cross-site`` says so; so does an ``Origin`` that is neither this
+    host nor the configured public URL (``null`` included). Clients that send neither,
+    such as scripts using the JSON API, are not cross-site.
+    """
+    if request.headers.get("sec-fetch-site", "").strip().lower() == CROSS_SITE:
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    parts = urlsplit(origin.strip().lower())
+    own = {urlsplit(public_base_url.lower()).netloc, request.headers.get("host", "").lower()}
+    return parts.scheme not in WEB_SCHEMES or not parts.netloc or parts.netloc not in own

@@ -12,11 +12,18 @@ def session(session_id: str) -> str:
     return f"{PREFIX}:session:{session_id}"
 
 
+def user_sessions(user_id: int) -> str:
+    """The set of session ids one staff user opened, so that all of them can be ended."""
+    return f"{PREFIX}:user_sessions:{user_id}"
+
+
 def login_failures_user(username: str) -> str:
+    """Login attempts for a username since its last success (counted before the check)."""
     return f"{PREFIX}:login_fail:user:{username.lower()}"
 
 
 def login_failures_ip(ip: str) -> str:
+    """Login attempts from a client address, less those that succeeded."""
     return f"{PREFIX}:login_fail:ip:{ip}"
 
 

@@ -10,7 +10,8 @@ from crm.enums import Role
 from web_helpers import PASSWORD, USER_OF_ROLE, login
 from web.access import LOOPBACK, PUBLIC, ROUTE_ROLES, SUPERVISION, iter_routes, missing_routes
 
-SAMPLE_PATH = {"number": "12345-20260101-000001", "agent_id": "agent1", "article_id": "1"}
+SAMPLE_PATH = {"number": "12345-20260101-000001", "agent_id": "agent1", "article_id": "1",
+               "user_id": "1", "extension": "8001"}
 STREAMS = {"/api/agent/events", "/api/wallboard/events"}
 SESSION_ENDERS = {"/logout", "/api/auth/logout"}
 
@@ -23,9 +24,9 @@ def _url(path: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH[m.group(1)], path)
 
 
-# Public POSTs with their own guard: a Twilio signature or a citizen form's CSRF token.
-# A request without one is refused by that guard, whoever is logged in.
-OWN_GUARD = ("/twilio/", "/citizen/submit", "/citizen/lookup")
+# Public POSTs with their own guard: a Twilio signature or a form's CSRF token (citizen
+# forms, the login form). A request without one is refused by that guard, whoever is logged in.
+OWN_GUARD = ("/twilio/", "/citizen/submit", "/citizen/lookup", "/login")
 
 
 def _guarded(method: str, path: str) -> bool:
@@ -139,12 +140,14 @@ def test_failed_logins_are_rate_limited(client):
 
 
 def test_the_login_form_sets_a_session_cookie(client):
-    resp = client.post("/login", data={"username": "super1", "password": PASSWORD},
-                       follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    resp = client.post("/login", data={"username": "super1", "password": PASSWORD,
+                                       "csrf_token": token}, follow_redirects=False)
     assert resp.status_code == 303
     assert "httponly" in resp.headers["set-cookie"].lower()
     assert client.get("/api/me").json()["role"] == "supervisor"
-    bad = client.post("/login", data={"username": "super1", "password": "nope"})
+    bad = client.post("/login", data={"username": "super1", "password": "nope",
+                                      "csrf_token": token})
     assert bad.status_code == 401 and "用户名或密码错误" in bad.text
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from crm.case_numbers import PREFIX as CASE_PREFIX
+from crm.case_numbers import from_keypad
 from crm.citizen import CITIZEN_REQUEST_TYPES, CitizenRequest, lookup_case, submit_request
 from crm.errors import InvalidInput
 from web.citizen import csrf, ratelimit
@@ -25,6 +29,10 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 FormStr = Annotated[str, Form()]
+MAX_CASE_INPUT = 40
+KEYPAD_DIGITS = 14  # a case number without its prefix and dashes, as typed on a keypad
+# Spaces and dashes citizens type inside a case number (after NFKC, which maps full-width ones).
+CASE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc]")
 
 router = APIRouter(prefix="/citizen", tags=["citizen"])
 
@@ -152,16 +160,30 @@ def lookup(
     deps = _deps(request)
     if not _csrf_ok(request, csrf_token):
         return _refuse(request, 403, "页面已过期或来源不明，请刷新页面后重新查询。")
-    wanted = case_number.strip()[:32]
-    if not (ratelimit.hit(deps.redis, ratelimit.LOOKUP_PER_ADDRESS, _client(request))
-            and ratelimit.hit(deps.redis, ratelimit.LOOKUP_PER_CASE, wanted or "-")):
+    wanted = case_number.strip()[:MAX_CASE_INPUT]
+    number = written_case_number(wanted)
+    hits = [(ratelimit.LOOKUP_PER_ADDRESS, _client(request))]
+    if number is not None:  # only a well-formed number can find a case: limit guesses on it
+        hits.append((ratelimit.LOOKUP_PER_CASE, number))
+    if not ratelimit.hit_all(deps.redis, hits):
         return _refuse(request, 429, "查询过于频繁，请稍后再试。")
     with deps.sessions.begin() as session:
-        view = lookup_case(session, wanted, phone)
+        view = lookup_case(session, number or wanted, phone)
     if view is None:
         return _render(request, "lookup.html", status=404, not_found=True,
                        values={"case_number": wanted})
     return _render(request, "case.html", case=view, **_case_labels(deps, view))
+
+
+def written_case_number(typed: str) -> str | None:
+    """A case number however typed (dashes, spaces, full-width digits, keypad form) in its
+    one written form 12345-YYYYMMDD-NNNNNN; None when it cannot be one."""
+    digits = CASE_SEPARATORS.sub("", unicodedata.normalize("NFKC", typed))
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if len(digits) == len(CASE_PREFIX) + KEYPAD_DIGITS and digits.startswith(CASE_PREFIX):
+        digits = digits[len(CASE_PREFIX):]
+    return from_keypad(digits)
 
 
 def _case_labels(deps: CitizenDeps, view) -> dict:
