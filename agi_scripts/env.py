@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from agi_scripts.protocol import AgiHangup, AgiProtocolError
@@ -9,6 +10,13 @@ from agi_scripts.protocol import AgiHangup, AgiProtocolError
 MAX_ENV_LINES = 256
 KEY_RE = re.compile(r"^agi_[a-z0-9_]{1,40}$")
 UNKNOWN = "unknown"
+log = logging.getLogger("hotline.agi.env")
+# Only these are digits on the wire. str.isdigit() and re's \d also accept ٣, ², ３ and more.
+ASCII_DIGITS = frozenset("0123456789")
+MAX_DNID = 20
+MAX_CALLER_ID = 64
+# The caller ID recorded when the one sent holds digits other than 0-9 (never a real number).
+INVALID_CALLER_ID = "invalid"
 
 
 def parse_env_line(line: str) -> tuple[str, str]:
@@ -37,6 +45,35 @@ def read_env(readline) -> dict[str, str]:
         key, value = parse_env_line(line)
         env[key] = value
     raise AgiProtocolError("environment block too long")
+
+
+def foreign_digits(text: str) -> bool:
+    """Whether ``text`` holds a digit that is not 0-9 (Arabic-Indic, superscript, full-width)."""
+    return any(ch.isdigit() and ch not in ASCII_DIGITS for ch in text)
+
+
+def ascii_digits(text: str, limit: int) -> str:
+    """The 0-9 digits of ``text``, at most ``limit``; "" when it holds any other digit, so
+    that dropping those never turns one number into another."""
+    if foreign_digits(text):
+        return ""
+    return "".join(ch for ch in text if ch in ASCII_DIGITS)[:limit]
+
+
+def dialled_number(env: dict[str, str]) -> str:
+    """The number the citizen dialled (12345, a legacy hotline): agi_dnid, else agi_extension."""
+    return (ascii_digits(env.get("agi_dnid", ""), MAX_DNID)
+            or ascii_digits(env.get("agi_extension", ""), MAX_DNID))
+
+
+def caller_id(env: dict[str, str]) -> str:
+    """agi_callerid as sent, unless it holds digits other than 0-9: normalising such a number
+    would keep only some of its digits, so the call is recorded as from an invalid number."""
+    raw = env.get("agi_callerid", "")[:MAX_CALLER_ID]
+    if foreign_digits(raw):
+        log.warning("caller ID %r has digits other than 0-9: recorded as invalid", raw)
+        return INVALID_CALLER_ID
+    return raw
 
 
 def script_name(env: dict[str, str]) -> str:

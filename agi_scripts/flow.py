@@ -6,6 +6,7 @@ import logging
 import re
 
 from agi_scripts import channel_vars as cv
+from agi_scripts.env import ascii_digits
 from agi_scripts.protocol import AgiHangup, HotlineAGI
 from agi_scripts.sheet import CallSheet, safe
 from agi_scripts import queueing
@@ -14,6 +15,7 @@ from ivr.settings import KEYS
 
 log = logging.getLogger("hotline.agi.flow")
 _DIAL_UNSAFE = re.compile(r"[^A-Za-z0-9_/@.\-]")
+EMERGENCY_DIGITS = 16
 MAX_STEPS = 500   # a call that takes more machine steps than this is a bug: fall back
 NEXT_VALUES = {m.Next.DIAL: cv.NEXT_DIAL, m.Next.EMERGENCY: cv.NEXT_EMERGENCY,
                m.Next.HANGUP: cv.NEXT_HANGUP, m.Next.FALLBACK: cv.NEXT_FALLBACK}
@@ -148,7 +150,7 @@ class CallFlow:
         queueing.agent_done(self)
 
     def _do_emergency(self, a: m.Emergency):
-        self.agi.set_var(cv.EMERGENCY_NUMBER, "".join(ch for ch in a.target if ch.isdigit())[:16])
+        self.agi.set_var(cv.EMERGENCY_NUMBER, ascii_digits(a.target, EMERGENCY_DIGITS))
 
     def _do_finish(self, a: m.Finish):
         from agi_scripts.recording import finish

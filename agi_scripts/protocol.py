@@ -24,7 +24,8 @@ log = logging.getLogger("hotline.agi")
 MAX_LINE = 8192
 MAX_USAGE_LINES = 200
 HANGUP_LINE = "HANGUP"
-RESULT_RE = re.compile(r"^(\d{3})(?:[ -](.*))?$")
+RESULT_RE = re.compile(r"^([0-9]{3})(?:[ -](.*))?$", re.ASCII)
+KEY_CODE_RE = re.compile(r"[0-9]{1,3}", re.ASCII)  # a key's character code (result=49)
 # pyst2's re_kv needs a non-empty value, so it misses GET DATA's "result= (timeout)".
 RESULT_KV_RE = re.compile(r"^result=(\S*)(?:\s*\((.*)\))?\s*(.*)$")
 # Commands Asterisk accepts on a dead channel (res_agi.c dead_supported).
@@ -201,10 +202,9 @@ class HotlineAGI(AGI):
         self.suspect = False
         if value in ("", "0"):
             return ""
-        try:
-            return chr(int(value))
-        except ValueError:
-            raise AgiProtocolError(f"not a key: {value[:20]!r}") from None
+        if not KEY_CODE_RE.fullmatch(value):
+            raise AgiProtocolError(f"not a key: {value[:20]!r}")
+        return chr(int(value))
 
     def set_var(self, name: str, value) -> None:
         self.execute("SET VARIABLE", quote(name), quote(value))

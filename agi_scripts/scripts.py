@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from agi_scripts import channel_vars as cv
 from agi_scripts.case_survey import case_survey
-from agi_scripts.env import agi_args
+from agi_scripts.env import MAX_DNID, agi_args, ascii_digits, caller_id, dialled_number
 from agi_scripts.flow import CallFlow
 from agi_scripts.protocol import AgiHangup, HotlineAGI
 from agi_scripts.recording import finish
@@ -15,6 +16,7 @@ from ivr import model as m
 
 log = logging.getLogger("hotline.agi.scripts")
 HANGUP_EXTENSION = "h"  # where the dialplan runs after_dial once the caller hung up
+SECONDS_RE = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?", re.ASCII)
 
 
 class ScriptError(Exception):
@@ -22,9 +24,7 @@ class ScriptError(Exception):
 
 
 def _caller(agi: HotlineAGI) -> tuple[str, str]:
-    env = agi.env
-    dnid = "".join(ch for ch in (env.get("agi_dnid") or env.get("agi_extension", "")) if ch.isdigit())
-    return env.get("agi_callerid", "")[:64], dnid[:20]
+    return caller_id(agi.env), dialled_number(agi.env)
 
 
 def _run(flow: CallFlow, event) -> None:
@@ -59,7 +59,7 @@ def _load(agi: HotlineAGI, deps) -> CallFlow:
         raise ScriptError("no call state on the channel")
     caller, dnid = _caller(agi)
     if not dnid or agi.env.get("agi_extension") == HANGUP_EXTENSION:
-        dnid = "".join(ch for ch in agi.get_var(cv.DNID) if ch.isdigit())[:20] or dnid
+        dnid = ascii_digits(agi.get_var(cv.DNID), MAX_DNID) or dnid
     return CallFlow(agi, deps, sheet, caller, dnid)
 
 
@@ -119,10 +119,11 @@ def probe(agi: HotlineAGI, deps) -> None:
 
 
 def _seconds(text: str, limit: float = 86400.0) -> float:
-    try:
-        return max(0.0, min(float(text), limit))
-    except ValueError:
+    """A channel variable of seconds (ANSWEREDTIME, epoch times): 0-9 and one point only."""
+    text = (text or "").strip()
+    if not SECONDS_RE.fullmatch(text):
         return 0.0
+    return min(float(text), limit)
 
 
 ROUTES = {

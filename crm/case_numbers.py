@@ -13,7 +13,8 @@ from crm.upsert import insert_for
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PREFIX = "12345"
-NUMBER_RE = re.compile(r"^12345-(\d{8})-(\d{6})$")
+NUMBER_RE = re.compile(r"^12345-([0-9]{8})-([0-9]{6})$", re.ASCII)
+KEYPAD_RE = re.compile(r"[0-9]{14}", re.ASCII)  # not str.isdigit(): that accepts ٣ and ²
 
 
 def next_case_number(session: Session, now: datetime) -> str:
@@ -29,7 +30,7 @@ def next_case_number(session: Session, now: datetime) -> str:
 
 def from_keypad(digits: str) -> str | None:
     """A case number typed on a phone keypad (14 digits, no dashes) in its written form."""
-    if len(digits) != 14 or not digits.isdigit():
+    if not KEYPAD_RE.fullmatch(digits or ""):
         return None
     return f"{PREFIX}-{digits[:8]}-{digits[8:]}"
 

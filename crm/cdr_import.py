@@ -27,6 +27,7 @@ CDR_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"  # usegmtime=yes: UTC
 ENDING_EVENTS = {"COMPLETEAGENT", "COMPLETECALLER", "ABANDON", "EXITWITHTIMEOUT",
                  "EXITEMPTY", "EXITWITHKEY"}
 MAX_FIELD = 64
+ASCII_DIGITS = frozenset("0123456789")  # not str.isdigit(): that accepts ٣ and ²
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _cdr_time(text: str) -> datetime | None:
 def to_record(call: QueuedCall, cdr: dict[str, str] | None) -> CallRecord:
     cdr = cdr or {}
     arrived = _cdr_time(cdr.get("start", "")) or call.entered or call.ended
-    dnid = "".join(ch for ch in cdr.get("dst", "") if ch.isdigit())[:32]
+    dnid = "".join(ch for ch in cdr.get("dst", "") if ch in ASCII_DIGITS)[:32]
     return CallRecord(
         call_id=call.call_id, channel=Channel.ASTERISK,
         caller_raw=(cdr.get("src") or call.caller)[:MAX_FIELD],

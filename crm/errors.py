@@ -38,3 +38,15 @@ class Forbidden(CrmError):
     """The actor's role or department may not do this to this case."""
 
     code = "forbidden"
+
+
+class NotCaseOwner(Forbidden):
+    """首接负责制: another agent took the case first; only they (or a supervisor) may act."""
+
+    code = "not_case_owner"
+
+
+class SupervisorsOnly(Forbidden):
+    """A move agents may not make, e.g. re-dispatching a returned or reopened order."""
+
+    code = "supervisor_only"

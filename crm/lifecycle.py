@@ -74,6 +74,28 @@ TRANSITIONS: dict[tuple[S, Action], S] = {
 WITH_DEPARTMENT = frozenset(
     {S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.REOPENED}
 )
+# 首接负责制 (first-contact responsibility): the agent who first takes a case owns it until it
+# is dispatched. An agent makes these moves on a registered case that is theirs or nobody's
+# yet (taking it in the same update) ...
+FIRST_TAKER_MOVES = frozenset({
+    (S.REGISTERED, A.DISPATCH),
+    (S.REGISTERED, A.RESOLVE_ON_CALL),
+    (S.REGISTERED, A.MERGE),
+})
+# ... and these only on their own case that was never dispatched (resolved on the call, then
+# reopened). Everything else, e.g. re-dispatching a returned or reopened order or resolving a
+# returned one, is for supervisors and admins.
+OWNER_MOVES = frozenset({(S.REOPENED, A.DISPATCH)})
+
+
+class AgentVerdict(StrEnum):
+    """May an agent make a move? The refusals' values are the API's error codes."""
+
+    ALLOWED = "allowed"
+    NOT_OWNER = "not_case_owner"
+    SUPERVISOR_ONLY = "supervisor_only"
+
+
 # Where a rating may be given (一事一评 after the callback survey or after closure).
 RATEABLE = frozenset(s for (s, a) in TRANSITIONS if a is A.RATE_SATISFIED)
 
@@ -94,6 +116,20 @@ def apply(status: S | str, action: Action | str) -> S:
             status=key[0].value, action=key[1].value,
         )
     return new
+
+
+def agent_verdict(status: S | str, action: Action | str, *, owner_id: int | None,
+                  agent_id: int | None, dispatched: bool) -> AgentVerdict:
+    """Whether agent ``agent_id`` may make ``action`` on a case in ``status`` owned by
+    ``owner_id`` (None: nobody yet) that was or was never ``dispatched``."""
+    key = (S(status), Action(action))
+    if key in FIRST_TAKER_MOVES:
+        mine = owner_id is None or owner_id == agent_id
+    elif key in OWNER_MOVES and not dispatched:
+        mine = owner_id is not None and owner_id == agent_id
+    else:
+        return AgentVerdict.SUPERVISOR_ONLY
+    return AgentVerdict.ALLOWED if mine else AgentVerdict.NOT_OWNER
 
 
 def allowed_actions(status: S | str) -> list[Action]:

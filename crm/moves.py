@@ -1,7 +1,8 @@
 """One lifecycle move, stored: a conditional UPDATE checked by rowcount plus its audit event.
 
 Used by crm.workflow and crm.ratings. Who may act is checked here too: hotline roles, the
-first taker of a registered case (首接负责制), and department handlers on their own orders.
+first taker of a registered case (首接负责制), the moves agents may make at all
+(crm.lifecycle.agent_verdict), and department handlers on their own orders.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from sqlalchemy.orm import Session
 from crm import audit, lifecycle
 from crm.audit import Actor
 from crm.enums import CaseStatus, Role
-from crm.errors import Conflict, Forbidden, NotFound
-from crm.lifecycle import Action
+from crm.errors import Conflict, Forbidden, NotCaseOwner, NotFound, SupervisorsOnly
+from crm.lifecycle import Action, AgentVerdict
 from crm.models import Case, User
 
 HOTLINE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -52,9 +53,29 @@ def first_taker(actor: Actor, case: Case) -> tuple[tuple, dict]:
     if case.status != CaseStatus.REGISTERED or actor.role != Role.AGENT:
         return (), {}
     if case.owner_id not in (None, actor.user_id):
-        raise Forbidden("the case belongs to the agent who took it first", owner_id=case.owner_id)
+        raise NotCaseOwner("该工单由首接坐席负责 (the case belongs to the agent who took it "
+                           "first)", owner_id=case.owner_id)
     where = (or_(Case.owner_id.is_(None), Case.owner_id == actor.user_id),)
     return where, {"owner_id": actor.user_id}
+
+
+def check_agent_move(actor: Actor, case: Case, action: Action) -> tuple:
+    """An agent makes only the moves crm.lifecycle.agent_verdict allows them on ``case``.
+
+    Returns the WHERE clause that keeps what was checked true at the update."""
+    if actor.role != Role.AGENT:
+        return ()
+    verdict = lifecycle.agent_verdict(case.status, action, owner_id=case.owner_id,
+                                      agent_id=actor.user_id,
+                                      dispatched=case.dispatched_at is not None)
+    if verdict is AgentVerdict.NOT_OWNER:
+        raise NotCaseOwner("该工单由首接坐席负责 (the case belongs to the agent who took it "
+                           "first)", owner_id=case.owner_id)
+    if verdict is AgentVerdict.SUPERVISOR_ONLY:
+        raise SupervisorsOnly(f"该工单当前须由班长处理 (an agent may not {action} a case "
+                              f"that is {case.status})", status=case.status, action=str(action))
+    return (or_(Case.owner_id.is_(None), Case.owner_id == actor.user_id),
+            Case.dispatched_at.is_(None))
 
 
 def department_of(session: Session, actor: Actor) -> str | None:
@@ -86,14 +107,16 @@ def move(
 ) -> Case:
     """Apply ``action`` by the table, store it only if the status is still the one read.
 
-    Raises IllegalTransition (the table refuses) or Conflict (someone else moved it first).
+    Raises IllegalTransition (the table refuses), SupervisorsOnly (an agent may not make this
+    move) or Conflict (someone else moved it first).
     The case object is refreshed from the database afterwards.
     """
     old = case.status
     new = lifecycle.apply(old, action)
+    guard = check_agent_move(actor, case, action)
     stmt = (
         update(Case)
-        .where(Case.id == case.id, Case.status == old, *where)
+        .where(Case.id == case.id, Case.status == old, *where, *guard)
         .values(status=str(new), updated_at=now, **(values or {}))
         .execution_options(synchronize_session=False)
     )

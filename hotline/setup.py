@@ -8,6 +8,8 @@ from crm.migrate import upgrade
 from crm.reference import sync_reference
 from crm.users import add_user, set_agent_profile
 
+SKILL_LEVELS = frozenset("123456789")  # 1 = best; not str.isdigit(): that accepts ٣ and ²
+
 
 def prepare_database(ctx, revision: str = "head") -> None:
     """Migrate to ``revision`` and copy configured sites and departments into the database."""
@@ -24,7 +26,7 @@ def parse_skills(text: str, lines) -> dict[str, int]:
         line, _, level = part.partition(":")
         if line not in lines:
             raise InvalidInput(f"unknown line {line!r} in skills")
-        if not level.isdigit() or not 1 <= int(level) <= 9:
+        if level not in SKILL_LEVELS:
             raise InvalidInput(f"skill level for {line!r} must be 1-9")
         skills[line] = int(level)
     return skills

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from callqueue.errors import QueueError
 from config.errors import ConfigError
-from crm.errors import CrmError
+from crm.errors import CrmError, NotCaseOwner, SupervisorsOnly
 
 log = logging.getLogger("hotline.web")
 
@@ -66,6 +66,8 @@ STATUS_OF: dict[str, int] = {
     "invalid_input": 400,
     "illegal_transition": 409,
     "auth_failed": 401,
+    NotCaseOwner.code: 403,  # 首接负责制: another agent's case
+    SupervisorsOnly.code: 403,  # e.g. an agent re-dispatching a returned order
     # callqueue.errors
     "queue_error": 409,
     "unknown_line": 400,

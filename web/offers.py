@@ -1,7 +1,8 @@
 """What the agent pop-up shows about an offered call: the offer, the caller's history.
 
 Offers are learnt from the queue's ``offered`` events (kept per agent in this process);
-the caller's earlier calls and cases come from the CRM.
+the caller's earlier calls and cases come from the CRM, and every case shown is an audited
+read by the agent.
 """
 
 from __future__ import annotations
@@ -9,14 +10,21 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import asdict
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.models import Call, Caller, Case
+from crm import audit
+from crm.audit import Actor
+from crm.models import Call, Caller, Case, CaseEvent
 from crm.numbers import normalize, site_for_location
+from crm.types import utcnow
 from web.privacy import show_number
 
 HISTORY_ITEMS = 5
+READ = "read"  # the audit action of a staff read (crm.cases.read_case)
+POPUP = "popup"  # a read event's ``via``: the case was shown in the offered call's pop-up
+POPUP_READ_HOURS = 24  # how far back a pop-up read of the same call counts as already written
 RECENT_EVENTS_SECONDS = 600
 RECENT_EVENTS_MAX = 20_000
 OUTCOME_NAMES = {"answered": "已接通", "abandoned": "放弃", "callback": "回拨",
@@ -80,16 +88,19 @@ class OfferBook:
         return merged
 
 
-def caller_history(db, e164: str | None, role: str) -> dict:
-    if not e164:
-        return {"calls": [], "cases": []}
-    caller_id = db.scalar(select(Caller.id).where(Caller.number == e164))
+def _history(db, e164: str | None) -> tuple[list[Call], list[Case]]:
+    """The caller's latest calls and cases (none for a withheld or unknown number)."""
+    caller_id = db.scalar(select(Caller.id).where(Caller.number == e164)) if e164 else None
     if caller_id is None:
-        return {"calls": [], "cases": []}
+        return [], []
     calls = db.scalars(select(Call).where(Call.caller_id == caller_id)
                        .order_by(Call.arrived_at.desc()).limit(HISTORY_ITEMS)).all()
     cases = db.scalars(select(Case).where(Case.caller_id == caller_id)
                        .order_by(Case.created_at.desc()).limit(HISTORY_ITEMS)).all()
+    return list(calls), list(cases)
+
+
+def caller_history(calls: list[Call], cases: list[Case]) -> dict:
     return {
         "calls": [{"call_id": c.call_id, "arrived_at": c.arrived_at.isoformat(),
                    "line": c.line or "", "outcome": c.outcome,
@@ -100,11 +111,30 @@ def caller_history(db, e164: str | None, role: str) -> dict:
     }
 
 
-def popup(db, offer: dict, cfg, role: str) -> dict:
-    """The pop-up: masked number, location, line, menu path, wait, earlier calls and cases."""
+def audit_shown(db, actor: Actor, call_id: str, case_ids: list[int]) -> None:
+    """A read event per case the pop-up shows, once per agent and call, in the caller's
+    transaction (the workstation re-reads the pop-up on every state change)."""
+    if not case_ids:
+        return
+    since = utcnow() - timedelta(hours=POPUP_READ_HOURS)
+    earlier = db.execute(select(CaseEvent.case_id, CaseEvent.detail).where(
+        CaseEvent.case_id.in_(case_ids), CaseEvent.actor == actor.name,
+        CaseEvent.action == READ, CaseEvent.at >= since)).all()
+    seen = {cid for cid, detail in earlier if (detail or {}).get("call_id") == call_id}
+    for case_id in case_ids:
+        if case_id not in seen:
+            audit.record(db, actor, READ, case_id, via=POPUP, call_id=call_id)
+
+
+def popup(db, offer: dict, cfg, role: str, actor: Actor) -> dict:
+    """The pop-up: masked number, location, line, menu path, wait, earlier calls and cases.
+
+    Each case shown is a read by ``actor``, audited in ``db``'s transaction."""
     number = normalize(offer.get("caller") or offer.get("callback_number") or "")
     line = cfg.lines.get(offer.get("line", ""))
-    history = caller_history(db, number.e164, role)
+    calls, cases = _history(db, number.e164)
+    audit_shown(db, actor, offer["call_id"], [k.id for k in cases])
+    history = caller_history(calls, cases)
     for c in history["calls"]:
         c["line_name"] = cfg.lines[c["line"]].name if c["line"] in cfg.lines else c["line"]
     for k in history["cases"]:

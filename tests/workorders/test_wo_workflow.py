@@ -42,17 +42,17 @@ def test_full_life_dispatch_to_rectified_closure(sessions, staff, new_case, dead
                 deadlines=deadlines, now=at(5))
     assert case.due_at.astimezone(LOCAL_TZ).isoformat() == "2026-12-24T23:59:59+08:00"
     step(sessions, wf.reply, case_id=cid, actor=st.handler2, text="已责令商家退货", now=at(6))
-    step(sessions, wf.review, case_id=cid, actor=st.agent2, approved=True, now=at(7))
-    step(sessions, wf.start_callback_survey, case_id=cid, actor=st.agent2, now=at(8))
+    step(sessions, wf.review, case_id=cid, actor=st.supervisor, approved=True, now=at(7))
+    step(sessions, wf.start_callback_survey, case_id=cid, actor=st.supervisor, now=at(8))
     case = step(sessions, wf.rate_case, case_id=cid, rating=Rating.DISSATISFIED, actor=SMS,
                 resolved=False, channel="sms", deadlines=deadlines, now=at(9))
     assert case.status == S.REOPENED and case.rating == "dissatisfied"
     assert case.due_at.astimezone(LOCAL_TZ).date().isoformat() == "2026-12-10"  # 10 working days
     step(sessions, wf.start, case_id=cid, actor=st.handler, now=at(10))
     step(sessions, wf.reply, case_id=cid, actor=st.handler, text="商家已退款", now=at(11))
-    step(sessions, wf.review, case_id=cid, actor=st.agent, approved=True, now=at(12))
-    step(sessions, wf.start_callback_survey, case_id=cid, actor=st.agent, now=at(13))
-    case = step(sessions, wf.rate_case, case_id=cid, rating="very_satisfied", actor=st.agent,
+    step(sessions, wf.review, case_id=cid, actor=st.supervisor, approved=True, now=at(12))
+    step(sessions, wf.start_callback_survey, case_id=cid, actor=st.supervisor, now=at(13))
+    case = step(sessions, wf.rate_case, case_id=cid, rating="very_satisfied", actor=st.supervisor,
                 resolved=True, channel="phone", now=at(14))
     assert case.status == S.CLOSED and case.closed_at == at(14) and case.resolved is True
 
@@ -124,7 +124,7 @@ def test_return_with_reason_then_redispatch_keeps_the_citizens_deadline(sessions
     case = step(sessions, wf.return_case, case_id=cid, actor=staff.other_handler,
                 reason="不属于本单位职责", now=T0 + timedelta(hours=1))
     assert case.status == S.RETURNED
-    case = step(sessions, wf.dispatch, case_id=cid, actor=staff.agent2, department_id=DEPT,
+    case = step(sessions, wf.dispatch, case_id=cid, actor=staff.supervisor, department_id=DEPT,
                 deadlines=deadlines, now=T0 + timedelta(days=1))
     assert case.status == S.DISPATCHED and case.department_id == DEPT
     assert case.due_at == first.due_at and case.sign_due_at > first.sign_due_at
@@ -142,8 +142,9 @@ def test_refused_extension_and_rejected_reply_go_back_to_work(sessions, staff, n
     assert case.status == S.IN_PROGRESS and case.due_at == due
     step(sessions, wf.reply, case_id=cid, actor=staff.handler, text="已处理")
     with pytest.raises(InvalidInput):  # a refused review needs a note
-        step(sessions, wf.review, case_id=cid, actor=staff.agent, approved=False)
-    case = step(sessions, wf.review, case_id=cid, actor=staff.agent, approved=False, note="答复不完整")
+        step(sessions, wf.review, case_id=cid, actor=staff.supervisor, approved=False)
+    case = step(sessions, wf.review, case_id=cid, actor=staff.supervisor, approved=False,
+                note="答复不完整")
     assert case.status == S.IN_PROGRESS
 
 
@@ -175,8 +176,8 @@ def test_a_closed_case_is_rated_once_per_round_and_only_then(sessions, staff, ne
     for fn, kw in ((wf.dispatch, dict(actor=staff.agent, department_id=DEPT, deadlines=deadlines)),
                    (wf.sign_for, dict(actor=staff.handler)),
                    (wf.reply, dict(actor=staff.handler, text="已答复")),
-                   (wf.review, dict(actor=staff.agent, approved=True)),
-                   (wf.close, dict(actor=staff.agent, reason="无人接听"))):
+                   (wf.review, dict(actor=staff.supervisor, approved=True)),
+                   (wf.close, dict(actor=staff.supervisor, reason="无人接听"))):
         step(sessions, fn, case_id=cid, **kw)
     case = step(sessions, wf.rate_case, case_id=cid, rating="basically_satisfied", actor=SMS)
     assert case.status == S.CLOSED and case.rating == "basically_satisfied"

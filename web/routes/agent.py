@@ -14,7 +14,7 @@ from sqlalchemy import select
 from callqueue.models import AgentInfo
 from crm.errors import InvalidInput
 from crm.models import AgentProfile
-from web.deps import StateDep, UserDep
+from web.deps import StateDep, UserDep, actor_of
 from web.errors import NotAnAgent, QueueRefused
 from web.offers import popup
 from web.schemas import CallIn, ExtensionIn, PauseIn, TransferIn
@@ -39,8 +39,8 @@ def agent_view(state, user) -> dict:
             "server_time": now, "offer": None, "extension": st.dial.rpartition("/")[2]}
     if st.state in CALL_STATES and st.call_id:
         offer = state.offers.offer_for(st.agent_id, st.call_id)
-        with state.ctx.sessions() as db:
-            view["offer"] = popup(db, offer, cfg, user.role)
+        with state.ctx.sessions.begin() as db:  # the pop-up's case reads are audited
+            view["offer"] = popup(db, offer, cfg, user.role, actor_of(user))
     return view
 
 

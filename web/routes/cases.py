@@ -24,6 +24,7 @@ from web.schemas import CaseIn, DispatchIn, ResolveIn
 router = APIRouter(prefix="/api", tags=["cases"])
 LIST_LIMIT = 100
 CASE_NUMBER = r"^[0-9A-Za-z-]{1,32}$"
+Number = Annotated[str, Path(pattern=CASE_NUMBER)]
 
 
 def case_out(case: Case, cfg, role: str) -> dict:
@@ -97,8 +98,7 @@ def _load_for(db, number: str, user, actor) -> Case:
 
 
 @router.get("/cases/{number}", summary="One case (the read is audited)")
-def get_case(number: Annotated[str, Path(pattern=CASE_NUMBER)], user: UserDep,
-             state: StateDep) -> dict:
+def get_case(number: Number, user: UserDep, state: StateDep) -> dict:
     with state.ctx.sessions.begin() as db:
         return case_out(_load_for(db, number, user, actor_of(user)), state.operator, user.role)
 
@@ -119,16 +119,19 @@ def list_cases(user: UserDep, state: StateDep,
         return {"items": [case_out(c, state.operator, user.role) for c in cases]}
 
 
-@router.post("/cases/{number}/resolve", summary="Resolve a registered case on the call")
-def resolve_case(number: Annotated[str, Path(pattern=CASE_NUMBER)], body: ResolveIn, user: UserDep, state: StateDep) -> dict:
+@router.post("/cases/{number}/resolve",
+             summary="Resolve on the call a registered case that is yours or nobody's yet")
+def resolve_case(number: Number, body: ResolveIn, user: UserDep, state: StateDep) -> dict:
     with state.ctx.sessions.begin() as db:
         case = _load_for(db, number, user, actor_of(user))
         return case_out(workflow.resolve(db, case, actor_of(user), body.note, body.kb_article_id),
                         state.operator, user.role)
 
 
-@router.post("/cases/{number}/dispatch", summary="Dispatch a registered case to a department")
-def dispatch_case(number: Annotated[str, Path(pattern=CASE_NUMBER)], body: DispatchIn, user: UserDep, state: StateDep) -> dict:
+@router.post("/cases/{number}/dispatch",
+             summary="Dispatch: an agent their own registered case; supervisors and admins "
+                     "also a returned or reopened order")
+def dispatch_case(number: Number, body: DispatchIn, user: UserDep, state: StateDep) -> dict:
     with state.ctx.sessions.begin() as db:
         case = _load_for(db, number, user, actor_of(user))
         case = workflow.dispatch(db, case, body.department_id, actor_of(user), state.operator,
