@@ -42,11 +42,17 @@ class Settings(BaseSettings):
     redis_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     fastagi_bind: str = "127.0.0.1:4573"
     web_bind: str = "127.0.0.1:8000"
+    # Largest request body the web app reads (web/bodylimit.py); bigger ones get 413 unread.
+    web_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
     secret_key: SecretStr = SecretStr("change-me")
     ami_host: str = "127.0.0.1"
     ami_port: int = 5038
     ami_user: str = "hotline"
     ami_secret: SecretStr = SecretStr("change-me")
+    # The browser phone (web/routes/seat.py): where JsSIP opens its SIP WebSocket (Asterisk's
+    # http.conf server) and the SIP domain of the seats' URIs. wss:// off loopback.
+    sip_ws_url: str = "ws://127.0.0.1:8088/ws"
+    sip_domain: str = "127.0.0.1"
     # Phone callback survey (ami/survey.py): the citizen's leg, like [hotline-callback]'s Dial.
     survey_dial: str = "PJSIP/{number}@trunk"
     public_base_url: str = "http://127.0.0.1:8000"

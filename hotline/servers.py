@@ -20,7 +20,9 @@ def serve_web() -> None:
     setup_logging(ctx.settings.log_level, ctx.settings.log_dir, "web")
     host, port = split_bind(ctx.settings.web_bind)
     log.info("web listening on http://%s:%d", host, port)
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level=ctx.settings.log_level.lower(),
+    from hotline.seat_wiring import live_seat_sync
+
+    uvicorn.run(create_app(ctx, seat_sync=live_seat_sync(ctx)), host=host, port=port, log_level=ctx.settings.log_level.lower(),
                 access_log=False, backlog=1024)
 
 

@@ -12,16 +12,19 @@ from fastapi.staticfiles import StaticFiles
 
 from web import errors
 from web.access import authorize, missing_routes
+from web.bodylimit import BodyLimit
 from web.hub import EventHub
 from web.history import SAMPLE_SECONDS, QueueHistory
 from web.live import BoardSource
 from web.metrics import make_registry
 from web.offers import OfferBook
-from web.pages import STATIC_DIR
+from web.pages import PHONE_DIST, STATIC_DIR
 from web.ratelimit import LoginLimiter
+from web.security_headers import SecurityHeaders
 from web.citizen import routes as citizen_routes
 from web.routes import admin, agent, auth, cases, ops, pages, supervisor
 from web.routes import knowledge, kpi, oversight, workorders
+from web.routes import seat as seat_routes
 from web.routes import telephony as telephony_routes
 from web.sessions import SessionStore
 from web.staffing import Staffing
@@ -96,17 +99,23 @@ async def _login_redirect(request: Request, exc: errors.NotAuthenticated):
     return errors.error_response(exc.code, exc.message)
 
 
-def create_app(ctx, *, queue=None, telephony=None, background: bool = True) -> FastAPI:
-    """The web application for ``ctx`` (settings, operator data, database, Redis)."""
+def create_app(ctx, *, queue=None, telephony=None, background: bool = True,
+               seat_sync=None) -> FastAPI:
+    """The web application for ``ctx`` (settings, operator data, database, Redis).
+
+    ``seat_sync`` (seats.sync.SeatSync) rewrites Asterisk's seats file when a seat changes.
+    """
     state = build_state(ctx, queue=queue, telephony=telephony)
     app = FastAPI(title="12345 hotline", version="1", docs_url=None, redoc_url=None,
                   openapi_url=None, dependencies=[Depends(authorize)],
                   lifespan=_lifespan(state, background))
     app.state.web = state
+    app.state.seat_sync = seat_sync
     errors.install(app)
     app.add_exception_handler(errors.NotAuthenticated, _login_redirect)
     for module in (ops, auth, pages, agent, cases, supervisor, admin, twilio_routes,
-                   citizen_routes, workorders, oversight, kpi, knowledge, telephony_routes):
+                   citizen_routes, workorders, oversight, kpi, knowledge, telephony_routes,
+                   seat_routes):
         app.include_router(module.router)
     for module in (oversight, kpi, knowledge):
         app.include_router(module.pages)
@@ -114,6 +123,12 @@ def create_app(ctx, *, queue=None, telephony=None, background: bool = True) -> F
     citizen_routes.install(app, ctx)
     _openapi_route(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    if PHONE_DIST.is_dir():  # built by scripts/bootstrap (npm); without it the page says so
+        app.mount("/vendor", StaticFiles(directory=str(PHONE_DIST)), name="vendor")
+    app.add_middleware(BodyLimit, max_bytes=ctx.settings.web_max_body_bytes)
+    # Outermost, so the 413 above gets these headers too. The browser phone's SIP WebSocket
+    # (a setting, when present) is the one other place the pages may connect to.
+    app.add_middleware(SecurityHeaders, connect_urls=(ctx.settings.sip_ws_url,))
     missing = missing_routes(app)
     if missing:
         raise RuntimeError(f"routes without a role decision in web.access: {missing}")

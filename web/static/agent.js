@@ -32,10 +32,11 @@
     $("pop-line").textContent = o.line_name;
     $("pop-menu").textContent = (o.menu_path || "—").split(">").join(" › ");
     $("pop-wait").dataset.since = o.enqueued_at || "";
-    $("pop-calls").innerHTML = (o.history.calls || []).map((c) =>
-      `<li>${Hotline.esc(c.arrived_at.slice(0, 16).replace("T", " "))} ${Hotline.esc(c.line_name)} ${Hotline.esc(c.outcome_name)}</li>`).join("") || "<li>无</li>";
-    $("pop-cases").innerHTML = (o.history.cases || []).map((c) =>
-      `<li>${Hotline.esc(c.number)} ${Hotline.esc(c.category_name)} ${Hotline.esc(c.status_name)}</li>`).join("") || "<li>无</li>";
+    const line = (...parts) => parts.map((p) => p ?? "").join(" ");
+    const items = (list, text) => list.length ? list.map((c) => Hotline.el("li", {}, text(c))) : Hotline.el("li", {}, "无");
+    Hotline.fill($("pop-calls"), items(o.history.calls || [], (c) =>
+      line(c.arrived_at.slice(0, 16).replace("T", " "), c.line_name, c.outcome_name)));
+    Hotline.fill($("pop-cases"), items(o.history.cases || [], (c) => line(c.number, c.category_name, c.status_name)));
     if (o.suggested_site) $("f-site").value = o.suggested_site;
     if (o.category) { $("f-category").value = o.category; suggest(); }
   }
@@ -64,8 +65,17 @@
   const ready = () => act("/api/agent/ready", {});
   const pause = () => act("/api/agent/pause", { reason: $("pause-reason").value });
   const signout = () => act("/api/agent/logout", {});
-  const accept = () => current.offer && act("/api/agent/accept", { call_id: current.offer.call_id });
-  const hangup = () => currentCall && act("/api/agent/hangup", { call_id: currentCall.call_id }, "call-msg");
+  // With the browser phone, answering the ringing phone is the accept (one event: Asterisk
+  // accepts the offer when the phone picks up); a desk phone's agent accepts here instead.
+  const phone = typeof HotlinePhone === "undefined" ? null : HotlinePhone;
+  const accept = async () => {
+    if (phone && phone.answer()) return;
+    if (current.offer) await act("/api/agent/accept", { call_id: current.offer.call_id });
+  };
+  const hangup = async () => {
+    if (phone && phone.hangup()) return;
+    if (currentCall) await act("/api/agent/hangup", { call_id: currentCall.call_id }, "call-msg");
+  };
   async function transfer(kind) {
     if (!currentCall) return;
     const r = await act("/api/agent/transfer", { call_id: currentCall.call_id, kind,
@@ -109,7 +119,7 @@
       const c = await Hotline.api("POST", "/api/cases", body);
       Hotline.say($("case-msg"), `工单 ${c.number} 已${c.status_name}`, "ok");
       $("f-content").value = ""; $("f-title").value = ""; $("f-note").value = "";
-      $("f-kb").value = ""; $("kb-cited").textContent = ""; $("kb-results").innerHTML = "";
+      $("f-kb").value = ""; $("kb-cited").textContent = ""; $("kb-results").replaceChildren();
     } catch (e) { Hotline.say($("case-msg"), e.message, "error"); }
   });
 
@@ -119,8 +129,10 @@
     const q = $("kb-q").value.trim(); if (!q) return;
     try { kbHits = (await Hotline.api("GET", "/api/kb?" + new URLSearchParams({ q }))).items; }
     catch (e) { Hotline.say($("case-msg"), e.message, "error"); return; }
-    $("kb-results").innerHTML = kbHits.map((a) => `<li><button type="button" class="secondary" data-kb="${a.id}">引用</button> ` +
-      `<strong>${Hotline.esc(a.title)}</strong> ${Hotline.esc(a.snippet)}</li>`).join("") || "<li>没有找到相关文章</li>";
+    const el = Hotline.el;
+    Hotline.fill($("kb-results"), kbHits.length ? kbHits.map((a) => el("li", {},
+      el("button", { type: "button", class: "secondary", "data-kb": a.id }, "引用"), " ",
+      el("strong", {}, a.title), " ", a.snippet)) : el("li", {}, "没有找到相关文章"));
   }
   $("btn-kb").onclick = kbSearch;
   $("kb-q").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); kbSearch(); } });
@@ -129,6 +141,19 @@
     $("f-kb").value = a.id; $("kb-cited").textContent = `已引用：《${a.title}》`;
     if (!$("f-note").value) $("f-note").value = a.body.slice(0, 2000);
   });
+
+  // 话务系统未连接: every telephony button is disabled until call control is back.
+  async function telephony() {
+    let t = { connected: false, label: "话务系统未连接" };
+    try { t = await Hotline.api("GET", "/api/telephony"); } catch (e) { /* shown as not connected */ }
+    $("telephony-state").textContent = t.label;
+    $("telephony-state").dataset.connected = t.connected ? "yes" : "no";
+    $("telephony-state").className = "state " + (t.connected ? "phone-registered" : "phone-failed");
+    document.querySelectorAll("[data-telephony]").forEach((b) => { b.disabled = !t.connected; });
+  }
+  telephony();
+  setInterval(telephony, 10_000);
+  if (phone) { phone.bind(); phone.on("ended", () => Hotline.api("GET", "/api/agent/state").then(render).catch(() => {})); phone.start().catch(() => {}); }
 
   Hotline.api("GET", "/api/agent/state").then(render).catch(() => {});
   Hotline.stream("/api/agent/events", { state: render });

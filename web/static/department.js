@@ -9,19 +9,18 @@
   let current = null;
 
   async function load() {
+    const el = Hotline.el;
     try {
       const list = await Hotline.api("GET", "/api/workorders?scope=" + $("scope").value);
-      $("cases").tBodies[0].innerHTML = list.items.map(WO.row).join("") ||
-        '<tr><td colspan="7" class="l">暂无工单</td></tr>';
+      Hotline.rows($("cases").tBodies[0], list.items.map(WO.row), 7, "暂无工单");
     } catch (e) { Hotline.say($("list-msg"), e.message, "error"); }
     try {
       const s = await Hotline.api("GET", "/api/supervision");
       const rows = [...s.supervision_orders.map((o) => ({ ...o, what: "督办：" + o.kind_name })),
                     ...s.reminders.map((o) => ({ ...o, what: "催办：" + o.kind_name }))];
-      $("supervision").tBodies[0].innerHTML = rows.map((o) =>
-        `<tr><td><a href="#" data-n="${WO.esc(o.number)}">${WO.esc(o.number)}</a></td><td class="l">${WO.esc(o.what)}</td>` +
-        `<td class="l">${WO.when(o.deadline_at)}</td><td class="l">${WO.esc(o.status_name)}</td></tr>`).join("") ||
-        '<tr><td colspan="4" class="l">无</td></tr>';
+      Hotline.rows($("supervision").tBodies[0], rows.map((o) => el("tr", {},
+        el("td", {}, WO.link(o.number)), el("td", { class: "l" }, o.what),
+        el("td", { class: "l" }, WO.when(o.deadline_at)), el("td", { class: "l" }, o.status_name))), 4, "无");
     } catch (e) { /* the list above still works */ }
   }
 
@@ -32,9 +31,9 @@
 
   function show(o) {
     $("case-detail").classList.remove("hidden");
-    $("detail-head").innerHTML = WO.header(o);
+    Hotline.fill($("detail-head"), WO.header(o));
     for (const [act, id] of Object.entries(SECTION)) $(id).classList.toggle("hidden", !o.actions.includes(act));
-    $("detail-timeline").innerHTML = o.timeline ? WO.timeline(o.timeline) : "";
+    Hotline.fill($("detail-timeline"), o.timeline ? WO.timeline(o.timeline) : []);
   }
 
   async function act(action, body) {

@@ -9,11 +9,11 @@
   async function search() {
     const q = new URLSearchParams({ q: $("kb-q").value, include_expired: $("kb-expired").checked });
     items = (await Hotline.api("GET", "/api/kb?" + q)).items;
-    $("kb-list").tBodies[0].innerHTML = items.map((a) =>
-      `<tr><td>${a.id}</td><td class="l"><a href="#" data-id="${a.id}">${Hotline.esc(a.title)}</a></td>` +
-      `<td class="l">${Hotline.esc(a.category_name)}</td><td class="l">${Hotline.esc(a.department_name)}</td>` +
-      `<td class="l">${a.valid_from || ""} ~ ${a.valid_to || ""}</td><td class="l">${Hotline.esc(a.updated_by)}</td></tr>`).join("") ||
-      '<tr><td colspan="6" class="l">没有找到文章</td></tr>';
+    const el = Hotline.el, l = (...c) => el("td", { class: "l" }, ...c);
+    Hotline.rows($("kb-list").tBodies[0], items.map((a) => el("tr", {},
+      el("td", {}, a.id), l(el("a", { href: "#", "data-id": a.id }, a.title)),
+      l(a.category_name), l(a.department_name),
+      l(`${a.valid_from || ""} ~ ${a.valid_to || ""}`), l(a.updated_by))), 6, "没有找到文章");
   }
 
   function edit(a) {

@@ -2,7 +2,6 @@
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
-  const SVG = "http://www.w3.org/2000/svg";
   const BAR_H = 18, GAP = 6, LABEL_W = 150, WIDTH = 520, VALUE_W = 60;
   const iso = (d) => d.toISOString().slice(0, 10);
 
@@ -10,12 +9,7 @@
     return new URLSearchParams({ from: $("from").value, to: $("to").value, by: $("by").value });
   }
 
-  function el(name, attrs, text) {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text != null) e.textContent = text;
-    return e;
-  }
+  const el = Hotline.svg;
 
   function chart(def, rows) {
     const barW = WIDTH - LABEL_W - VALUE_W, h = rows.length * (BAR_H + GAP) + GAP;
@@ -33,20 +27,18 @@
       }
       svg.appendChild(el("text", { x: LABEL_W + barW + 4, y: y + BAR_H - 4, class: "val" }, Hotline.pct(rate)));
     });
-    const box = document.createElement("figure");
-    box.className = "chart-box";
-    const cap = document.createElement("figcaption");
-    cap.textContent = def.name;
-    box.append(cap, svg);
-    return box;
+    return Hotline.el("figure", { class: "chart-box" }, Hotline.el("figcaption", {}, def.name), svg);
   }
 
   function render(data) {
     const defs = data.definitions;
-    $("kpi-table").tHead.innerHTML = "<tr><th>分组</th>" + defs.map((d) => `<th>${Hotline.esc(d.name)}</th>`).join("") + "</tr>";
-    $("kpi-table").tBodies[0].innerHTML = data.rows.map((r) =>
-      `<tr data-group="${Hotline.esc(r.group ?? "")}"><td>${Hotline.esc(r.group_name)}</td>` + defs.map((d) =>
-        `<td title="${r[d.id].num}/${r[d.id].den}">${Hotline.pct(r[d.id].rate)} <small>${r[d.id].num}/${r[d.id].den}</small></td>`).join("") + "</tr>").join("");
+    const h = Hotline.el;
+    Hotline.fill($("kpi-table").tHead, h("tr", {}, h("th", {}, "分组"), defs.map((d) => h("th", {}, d.name))));
+    Hotline.fill($("kpi-table").tBodies[0], data.rows.map((r) => h("tr", { "data-group": r.group ?? "" },
+      h("td", {}, r.group_name), defs.map((d) => {
+        const v = r[d.id];
+        return h("td", { title: `${v.num}/${v.den}` }, Hotline.pct(v.rate), " ", h("small", {}, `${v.num}/${v.den}`));
+      }))));
     $("charts").replaceChildren(...defs.map((d) => chart(d, data.rows)));
   }
 

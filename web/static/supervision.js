@@ -9,21 +9,18 @@
   let current = null;
 
   async function load() {
+    const el = Hotline.el, l = (text) => el("td", { class: "l" }, text);
     try {
       const list = await Hotline.api("GET", "/api/workorders?scope=" + $("scope").value);
-      $("orders").tBodies[0].innerHTML = list.items.map(WO.row).join("") ||
-        '<tr><td colspan="7" class="l">暂无工单</td></tr>';
+      Hotline.rows($("orders").tBodies[0], list.items.map(WO.row), 7, "暂无工单");
     } catch (e) { Hotline.say($("list-msg"), e.message, "error"); }
     const s = await Hotline.api("GET", "/api/supervision");
-    const link = (o) => `<a href="#" data-n="${WO.esc(o.number)}">${WO.esc(o.number)}</a>`;
-    $("sup-orders").tBodies[0].innerHTML = s.supervision_orders.map((o) =>
-      `<tr class="alert"><td>${link(o)}</td><td class="l">${WO.esc(o.kind_name)}</td><td class="l">${WO.esc(o.department_name)}</td>` +
-      `<td class="l">${WO.when(o.deadline_at)}</td><td>${o.overdue_hours}</td><td class="l">${WO.esc(o.status_name)}</td></tr>`).join("") ||
-      '<tr><td colspan="6" class="l">无督办单</td></tr>';
-    $("reminders").tBodies[0].innerHTML = s.reminders.map((o) =>
-      `<tr><td>${link(o)}</td><td class="l">${WO.esc(o.kind_name)}</td><td class="l">${WO.esc(o.department_name)}</td>` +
-      `<td class="l">${WO.when(o.deadline_at)}</td><td class="l">${WO.when(o.created_at)}</td></tr>`).join("") ||
-      '<tr><td colspan="5" class="l">无催办</td></tr>';
+    Hotline.rows($("sup-orders").tBodies[0], s.supervision_orders.map((o) => el("tr", { class: "alert" },
+      el("td", {}, WO.link(o.number)), l(o.kind_name), l(o.department_name),
+      l(WO.when(o.deadline_at)), el("td", {}, o.overdue_hours), l(o.status_name))), 6, "无督办单");
+    Hotline.rows($("reminders").tBodies[0], s.reminders.map((o) => el("tr", {},
+      el("td", {}, WO.link(o.number)), l(o.kind_name), l(o.department_name),
+      l(WO.when(o.deadline_at)), l(WO.when(o.created_at)))), 5, "无催办");
   }
 
   async function open(number) {
@@ -31,9 +28,9 @@
       current = await Hotline.api("GET", "/api/workorders/" + encodeURIComponent(number));
     } catch (e) { Hotline.say($("list-msg"), e.message, "error"); return; }
     $("order-detail").classList.remove("hidden");
-    $("detail-head").innerHTML = WO.header(current);
+    Hotline.fill($("detail-head"), WO.header(current));
     for (const [id, acts] of Object.entries(SECTIONS)) $(id).classList.toggle("hidden", !acts.some((a) => current.actions.includes(a)));
-    $("detail-timeline").innerHTML = WO.timeline(current.timeline);
+    Hotline.fill($("detail-timeline"), WO.timeline(current.timeline));
   }
 
   async function act(path, body, done) {

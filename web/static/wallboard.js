@@ -1,7 +1,7 @@
 // The supervisor's wallboard: live figures over SSE, queue-length chart, agent controls.
 "use strict";
 (() => {
-  const $ = (id) => document.getElementById(id);
+  const $ = (id) => document.getElementById(id), el = Hotline.el;
   const STATE_NAMES = { ready: "空闲", paused: "示忙", offered: "振铃", on_call: "通话中", wrap_up: "话后处理" };
   let snap = null, skew = 0, samples = [];
 
@@ -14,31 +14,32 @@
     $("t-sl").textContent = Hotline.pct(t.answer_rate_15s);
     $("t-conn").textContent = Hotline.pct(t.connection_rate);
     $("t-longest").textContent = Hotline.duration(t.longest_wait);
-    $("alerts").innerHTML = s.alerts.map((a) => `<p class="alert-box" role="alert">${Hotline.esc(a.message)}</p>`).join("");
+    Hotline.fill($("alerts"), s.alerts.map((a) => el("p", { class: "alert-box", role: "alert" }, a.message)));
     const only = $("only-active").checked;
-    $("rows").tBodies[0].innerHTML = s.rows.filter((r) => !only || r.active).map((r) =>
-      `<tr><td>${Hotline.esc(r.line_name)}</td><td class="l">${Hotline.esc(r.site_name)}</td>` +
-      `<td>${r.waiting}</td><td>${Hotline.duration(r.longest_wait)}</td><td>${r.agents.ready}</td><td>${r.agents.on_call}</td><td>${r.agents.wrap_up}</td><td>${r.agents.paused}</td>` +
-      `<td>${r.offered}</td><td>${r.answered}</td><td>${r.abandoned}</td><td>${Hotline.pct(r.answer_rate_15s)}</td><td>${Hotline.pct(r.connection_rate)}</td>` +
-      `<td>${Hotline.duration(r.estimated_wait)}</td></tr>`).join("");
-    $("staffing").tBodies[0].innerHTML = s.staffing.map((r) =>
-      `<tr class="${r.alert ? "alert" : ""}"><td>${Hotline.esc(r.line_name)}</td><td>${r.arrivals_per_hour}</td><td>${r.handle_seconds}</td>` +
-      `<td>${r.agents_needed}</td><td>${r.agents_available}</td></tr>`).join("");
+    Hotline.fill($("rows").tBodies[0], s.rows.filter((r) => !only || r.active).map((r) => el("tr", {},
+      el("td", {}, r.line_name), el("td", { class: "l" }, r.site_name),
+      [r.waiting, Hotline.duration(r.longest_wait), r.agents.ready, r.agents.on_call, r.agents.wrap_up,
+       r.agents.paused, r.offered, r.answered, r.abandoned, Hotline.pct(r.answer_rate_15s),
+       Hotline.pct(r.connection_rate), Hotline.duration(r.estimated_wait)].map((v) => el("td", {}, v)))));
+    Hotline.fill($("staffing").tBodies[0], s.staffing.map((r) => el("tr", { class: r.alert ? "alert" : "" },
+      [r.line_name, r.arrivals_per_hour, r.handle_seconds, r.agents_needed, r.agents_available].map((v) => el("td", {}, v)))));
     renderAgents();
     if (s.sample) { addLive(s.sample); drawChart(); }
   }
 
+  const ACTIONS = [["pause", "强制示忙", false], ["logout", "强制签出", false],
+                   ["listen", "监听", true], ["whisper", "耳语", true]];  // [act, label, needs a call]
+  function agentRow(a, now) {
+    const buttons = ACTIONS.map(([act, label, onCall]) => [el("button", {
+      class: "secondary", "data-act": act, "data-id": a.agent_id, disabled: onCall && a.state !== "on_call" }, label), " "]);
+    return el("tr", {}, el("td", {}, a.name || a.agent_id), el("td", { class: "l" }, a.site_name),
+      el("td", { class: "l" }, STATE_NAMES[a.state] || a.state, a.reason_name ? "（" + a.reason_name + "）" : ""),
+      el("td", {}, Hotline.duration(now - a.since)), el("td", { class: "l" }, buttons));
+  }
   function renderAgents() {
     if (!snap) return;
     const now = Date.now() / 1000 + skew;
-    $("agents").tBodies[0].innerHTML = snap.agents.map((a) =>
-      `<tr><td>${Hotline.esc(a.name || a.agent_id)}</td><td class="l">${Hotline.esc(a.site_name)}</td>` +
-      `<td class="l">${Hotline.esc(STATE_NAMES[a.state] || a.state)}${a.reason_name ? "（" + Hotline.esc(a.reason_name) + "）" : ""}</td>` +
-      `<td>${Hotline.duration(now - a.since)}</td><td class="l">` +
-      `<button class="secondary" data-act="pause" data-id="${Hotline.esc(a.agent_id)}">强制示忙</button> ` +
-      `<button class="secondary" data-act="logout" data-id="${Hotline.esc(a.agent_id)}">强制签出</button> ` +
-      `<button class="secondary" data-act="listen" data-id="${Hotline.esc(a.agent_id)}" ${a.state === "on_call" ? "" : "disabled"}>监听</button> ` +
-      `<button class="secondary" data-act="whisper" data-id="${Hotline.esc(a.agent_id)}" ${a.state === "on_call" ? "" : "disabled"}>耳语</button></td></tr>`).join("");
+    Hotline.fill($("agents").tBodies[0], snap.agents.map((a) => agentRow(a, now)));
   }
   setInterval(renderAgents, 1000);
 
@@ -68,15 +69,16 @@
   function drawChart() {
     const svg = $("chart"), W = 600, H = 180;
     const all = live && live.t > (samples[samples.length - 1]?.t || 0) ? samples.concat([live]) : samples;
-    if (!all.length) { svg.innerHTML = ""; return; }
+    if (!all.length) { svg.replaceChildren(); return; }
     const t1 = all[all.length - 1].t, t0 = t1 - HISTORY_SECONDS;
     const max = Math.max(5, ...all.map((p) => p.waiting));
     const pts = all.map((p) => `${((p.t - t0) / HISTORY_SECONDS * W).toFixed(1)},${(H - 14 - p.waiting / max * (H - 24)).toFixed(1)}`);
-    svg.innerHTML = `<polyline fill="none" stroke="#0b62c4" stroke-width="2" points="${pts.join(" ")}"/>` +
-      `<text x="4" y="12" font-size="11">${max}</text><text x="4" y="${H - 2}" font-size="11">0</text>` +
-      `<text x="${W - 4}" y="${H - 2}" font-size="11" text-anchor="end">现在</text>`;
+    const label = (x, y, text, anchor) => Hotline.svg("text", { x, y, "font-size": 11, "text-anchor": anchor }, text);
+    Hotline.fill(svg, Hotline.svg("polyline", { fill: "none", stroke: "#0b62c4", "stroke-width": 2, points: pts.join(" ") }),
+      label(4, 12, max), label(4, H - 2, 0), label(W - 4, H - 2, "现在", "end"));
   }
-  const HISTORY_SECONDS = WALLBOARD_CONFIG.history_seconds, COMMIT_EVERY = WALLBOARD_CONFIG.sample_seconds;
+  const CONFIG = Hotline.config();
+  const HISTORY_SECONDS = CONFIG.history_seconds, COMMIT_EVERY = CONFIG.sample_seconds;
   Hotline.api("GET", "/api/wallboard/history").then((h) => { samples = h.samples.concat(samples); trim(); drawChart(); });
   Hotline.api("GET", "/api/wallboard/snapshot").then(render);
   Hotline.stream("/api/wallboard/events", { snapshot: render });
