@@ -1,0 +1,136 @@
+"""Real voice: the /agent page's browser phone (JsSIP in headless Chromium with fake media)
+registers its seat on the real Asterisk over SIP/WebSocket, rings when the queue offers a
+call, answers with F4 (that answer is the queue's accept), carries audio both ways over
+DTLS-SRTP, and hangs up with F6; the caller then rates the call."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from e2e_harness import wait_for
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "voice-agent-pass-1"
+EXT = "8811"
+SPEAKING = "m600"  # the citizen plays hold music towards the hotline: audio to measure
+
+pytestmark = [
+    pytest.mark.asterisk, pytest.mark.browser, pytest.mark.voice,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def web(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings):
+    """The web app on the hotline's Redis and CRM, its seats written into the real Asterisk."""
+    import uvicorn
+
+    from hotline.context import AppContext
+    from hotline.seat_wiring import SEATS_MODULE
+    from hotline.setup import create_user
+    from seats.render import SEATS_FILE
+    from seats.sync import SeatSync
+    from web.app import create_app
+
+    db_url = str(hotline.sessions.kw["bind"].url)
+    ctx = AppContext.from_env(redis_url=redis_server.url, var_dir=str(tmp_path / "web-var"),
+                              database_url=db_url, secret_key="voice-test-secret-1",
+                              env="test", ami_port=asterisk_settings.ami_port,
+                              ami_secret=asterisk_settings.ami_secret.get_secret_value())
+    create_user(ctx, "voice.agent", "agent", PASSWORD, name="语音坐席", extension=EXT,
+                site=hotline.site, skills=",".join(f"{line}:1" for line in hotline.operator.lines))
+    path = asterisk.etc_path(SEATS_FILE)
+    reload = lambda: ami.action("ModuleLoad", LoadType="reload", Module=SEATS_MODULE)  # noqa: E731
+    app = create_app(ctx, queue=hotline.queue, background=False,
+                     seat_sync=SeatSync(ctx.sessions, ctx.redis, path=path, reload=reload))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, 20, "uvicorn did not start")
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    path.unlink(missing_ok=True)
+    reload()
+    ctx.engine.dispose()
+
+
+@pytest.fixture
+def agent_page(asterisk_settings):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    voice = asterisk_settings.prompts_dir / "zh" / "welcome.wav"
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={voice}",
+            "--autoplay-policy=no-user-gesture-required"]
+    with tempfile.TemporaryDirectory(prefix="hotline-phone-") as profile, \
+            sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=args, locale="zh-CN",
+            viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        page.console = []
+        page.on("console", lambda msg: page.console.append(msg.text))
+        yield page
+        context.close()
+
+
+def _sign_in_and_register(page, base):
+    from playwright.sync_api import expect
+
+    page.goto(base + "/login")
+    page.fill("#username", "voice.agent")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    expect(page).to_have_url(base + "/agent")
+    expect(page.locator("#phone-state")).to_have_attribute("data-state", "registered",
+                                                            timeout=20_000)
+    page.click("#btn-signin")
+    expect(page.locator("#state")).to_have_text("示忙", timeout=10_000)
+    page.click("#btn-ready")
+    expect(page.locator("#state")).to_have_text("空闲", timeout=10_000)
+
+
+def test_the_page_rings_answers_talks_both_ways_and_hangs_up(hotline, web, agent_page, asterisk):
+    from playwright.sync_api import expect
+
+    page = agent_page
+    _sign_in_and_register(page, web)
+    contacts = asterisk.cli("pjsip show contacts")
+    assert f"Contact:  {EXT}/sip:" in contacts and "transport=WS" in contacts, contacts
+    answered = hotline.answered(hotline.call(SPEAKING, caller="13985010811"))
+    call_id = answered["Uniqueid"]
+    expect(page.locator("body")).to_have_attribute("data-phone-call", "ringing", timeout=60_000)
+    expect(page.locator("#popup")).to_be_visible()
+    page.keyboard.press("F4")
+    expect(page.locator("body")).to_have_attribute("data-phone-call", "talking", timeout=10_000)
+    wait_for(lambda: hotline.queue_events("accepted", call_id=call_id), 10, "offer not accepted")
+    time.sleep(4)
+    stats = page.evaluate("HotlinePhone.stats()")
+    page.screenshot(path=str(ARTIFACTS / "voice-agent-talking.png"))
+    assert stats["packetsReceived"] > 50 and stats["audioLevel"] > 0, stats
+    assert stats["packetsSent"] > 50, stats
+    page.keyboard.press("F6")
+    expect(page.locator("body")).not_to_have_attribute("data-phone-call", "talking",
+                                                       timeout=10_000)
+    row = hotline.press_until(answered["Channel"], "1", lambda: hotline.call_row(call_id))
+    assert row.outcome == "answered" and row.rating == "satisfied"
+    assert row.answered_at is not None
