@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # http.conf server) and the SIP domain of the seats' URIs. wss:// off loopback.
     sip_ws_url: str = "ws://127.0.0.1:8088/ws"
     sip_domain: str = "127.0.0.1"
+    # The carrier trunk: SIP INVITEs from these addresses are citizens calling 12345 or a legacy
+    # number ([hotline-inbound], G.711 A-law). In dev a second loopback address, so that the
+    # seats' own traffic from 127.0.0.1 is never taken for the carrier. Empty: no trunk.
+    sip_trunk_match: str = "127.0.0.2"
     # Phone callback survey (ami/survey.py): the citizen's leg, like [hotline-callback]'s Dial.
     survey_dial: str = "PJSIP/{number}@trunk"
     public_base_url: str = "http://127.0.0.1:8000"

@@ -62,6 +62,7 @@ class AsteriskEnv:
             ami_host=settings.ami_host, ami_port=settings.ami_port, ami_user=settings.ami_user,
             ami_secret=settings.ami_secret.get_secret_value(),
             agi_url=agi_url_from_bind(settings.fastagi_bind),
+            trunk_match=settings.sip_trunk_match,
         )
         values = dict(root=root_path(), prompts_dir=settings.prompts_dir,
                       log_dir=settings.log_dir, generated=gen, include_test=include_test,
