@@ -22,6 +22,18 @@ def parents_of(operator_config) -> dict[str, str]:
             if s.kind != "province"}
 
 
+def spills_of(operator_config) -> dict[str, list[str]]:
+    """Sites whose agents take a site's callers at once when its own agents are not free.
+
+    The province's callers (the province is also the site of a caller whose city is not
+    known) go to every city's and prefecture's agents with the skill, after the province's
+    own agents. A city's callers spill nowhere at once: they overflow to their parent only
+    after overflow_after_seconds (see parents_of).
+    """
+    province = operator_config.province.id
+    return {province: [s for s in operator_config.sites if s != province]}
+
+
 def _pairs(mapping: dict) -> str:
     return ";" + "".join(f"{k}={v};" for k, v in mapping.items())
 
@@ -50,6 +62,8 @@ def policy(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> dict[str, int
         "day_ttl": DAY_COUNTERS_TTL_SECONDS,
         # maps as ';key=value;' text: one string.match when needed, no table to build per run
         "parents": _pairs(parents_of(operator_config)),
+        "spills": _pairs({site: ",".join(to) for site, to in spills_of(operator_config).items()
+                          if to}),
         "wrap": _pairs({ln.id: ln.wrap_up_seconds for ln in operator_config.lines.values()}),
     }
 

@@ -23,6 +23,18 @@ def _sites(cfg, problems):
     for i, site in enumerate(cfg.sites.values()):
         if site.parent is not None and site.parent not in cfg.sites:
             problems.append((_where(cfg, "sites.toml"), f"sites[{i}].parent", f"unknown site {site.parent!r}"))
+    _area_codes(cfg, problems)
+
+
+def _area_codes(cfg, problems):
+    """An area code belongs to one site: the site its callers' calls are routed to."""
+    owner: dict[str, str] = {}
+    for i, site in enumerate(cfg.sites.values()):
+        for j, code in enumerate(site.area_codes):
+            if code in owner:
+                problems.append((_where(cfg, "sites.toml"), f"sites[{i}].area_codes[{j}]",
+                                 f"area code {code!r} is already listed by site {owner[code]!r}"))
+            owner.setdefault(code, site.id)
 
 
 def _lines(cfg, problems):

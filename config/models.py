@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 DIGITS_PATTERN = r"^[0-9]{3,16}$"
+AREA_CODE_PATTERN = r"^0[1-9][0-9]{1,2}$"  # a Chinese trunk-prefixed area code: 010, 0851
 
 
 class Strict(BaseModel):
@@ -22,6 +23,7 @@ class Site(Strict):
     kind: Literal["province", "city", "prefecture"]
     parent: str | None = None
     geocoder_names: list[str] = []
+    area_codes: list[Annotated[str, Field(pattern=AREA_CODE_PATTERN)]] = []
 
 
 class SitesFile(Strict):

@@ -15,6 +15,7 @@ local P = string.sub(KEYS[1], 1, #KEYS[1] - #'events')
 local LSPAN = 1e13        -- ready pool score: level * LSPAN + idle-since in ms
 local PSPAN = 1e12        -- wait score: (max_priority - priority) * PSPAN + arrival seq
 local GENERAL_OFFSET = 10 -- general-line agents rank after every level of the line's own
+local SPILL_OFFSET = 100  -- other sites' agents (C.spills) rank after every agent of the site
 local WORKING = {ready = true, offered = true, on_call = true, wrap_up = true}
 -- A call's menu path is kept in hash fields of at most PATH_CHUNK bytes ('path', 'path2', ...):
 -- one longer value turns the call hash from a listpack into a hashtable (about 1 KB more;
@@ -22,6 +23,12 @@ local WORKING = {ready = true, offered = true, on_call = true, wrap_up = true}
 local PATH_CHUNK = 64
 
 local function parent_of(site) return string.match(C.parents, ';' .. site .. '=([^;]+)') end
+-- 'a,b,c': the sites whose agents take site's callers at once when its own are not free
+local function spills_of(site) return string.match(C.spills, ';' .. site .. '=([^;]+)') end
+local function spills_to(site, other)
+  local to = spills_of(site)
+  return to ~= nil and string.find(',' .. to .. ',', ',' .. other .. ',', 1, true) ~= nil
+end
 local function wrap_of(line) return tonumber(string.match(C.wrap, ';' .. line .. '=([^;]+)')) end
 local function fmt(x) return string.format('%.3f', x) end
 local function int(x) return string.format('%.0f', x) end

@@ -1,11 +1,17 @@
 -- _match.lua: matching callers and agents, offers, misses and outcomes; scripts.py appends it
 -- to _lib.lua (whose header describes KEYS and ARGV). Not an operation itself.
 
+-- Whether an agent at site `site` may take caller c (who has waited `wait` s) by site: its
+-- own site's agents; every site's for a province caller (ranked after the province's own,
+-- see best_agent); the parent's (the province) for a city's caller after C.overflow.
+local function site_serves(c, site, wait)
+  if site == c.site or spills_to(c.site, site) then return true end
+  return parent_of(c.site) == site and wait >= C.overflow
+end
+
 -- The rank of agent a for caller c who has waited `wait` s; nil when not eligible.
 local function tier(c, a, skills, wait)
-  if a.site ~= c.site and not (parent_of(c.site) == a.site and wait >= C.overflow) then
-    return nil
-  end
+  if not site_serves(c, a.site, wait) then return nil end
   local lvl = skills[c.line]
   if lvl and (lvl <= 1 or wait >= C.escalate) then return lvl end
   local g = skills[C.general]
@@ -23,15 +29,19 @@ local function best_agent(c, wait)
       if not bscore or s < bscore then best, bscore = r[1], s end
     end
   end
-  local sites = {c.site}
-  local parent = parent_of(c.site)
-  if parent and wait >= C.overflow then sites[2] = parent end
   local maxlvl = (wait >= C.escalate) and 99 or 1
-  for _, site in ipairs(sites) do
-    probe(c.line, site, maxlvl, 0)
+  local function probe_site(site, offset)
+    probe(c.line, site, maxlvl, offset)
     if c.line ~= C.general and wait >= C.general_after then
-      probe(C.general, site, 99, GENERAL_OFFSET)
+      probe(C.general, site, 99, offset + GENERAL_OFFSET)
     end
+  end
+  probe_site(c.site, 0)
+  local parent = parent_of(c.site)
+  if parent and wait >= C.overflow then probe_site(parent, 0) end
+  local spills = spills_of(c.site)
+  if spills and not best then  -- nobody of the site itself is free: any site's agents
+    for site in string.gmatch(spills, '[^,]+') do probe_site(site, SPILL_OFFSET) end
   end
   return best
 end
@@ -42,7 +52,7 @@ local function best_call(a, skills)
   for _, q in ipairs(redis.call('SMEMBERS', K.queues())) do
     local sep = string.find(q, '|', 1, true)
     local c = {line = string.sub(q, 1, sep - 1), site = string.sub(q, sep + 1)}
-    if (c.site == a.site or parent_of(c.site) == a.site)
+    if (c.site == a.site or parent_of(c.site) == a.site or spills_to(c.site, a.site))
         and (skills[c.line] or (skills[C.general] and c.line ~= C.general)) then
       local key, from = K.wait(c.line, c.site), '-inf'
       while true do  -- one probe per priority band: its head has waited longest

@@ -109,15 +109,6 @@ def test_city_overflows_to_province_but_not_back(queue, clock):
     assert queue.agent("city").state == "ready"  # another city's agent never takes it
 
 
-def test_province_caller_never_goes_to_a_city(queue, clock):
-    ready_agent(queue, "city", site="guiyang")
-    queue.enqueue(caller("p", site="province"))
-    hold(queue, clock, 600, "p")
-    queue.tick()
-    assert queue.agent("city").state == "ready"
-    assert queue.position("p") == 1
-
-
 def test_miss_keeps_place_and_pauses_after_consecutive_misses(queue, clock):
     queue.enqueue(caller("c1"))
     queue.enqueue(caller("c2"))

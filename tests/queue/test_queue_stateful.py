@@ -1,8 +1,12 @@
 """Random interleavings of every queue operation against a model, with the issue's invariants.
 
-One line and one site with level-1 agents, so every ready agent may take every caller: the
-offered caller must be the model's head (priority, then arrival) and the agent the longest
-idle. The clock is a fake one; leases and offers expire when the machine advances it.
+One line with level-1 agents at two cities and the province (省市两级). An agent may take a
+caller of its own site, any province caller, and (a province agent) a city's caller who has
+waited overflow_after_seconds. The offered caller must be the model's head of what that agent
+may take (priority, then arrival) and the agent the best of the ready agents who may take it:
+the province's own agents before the cities' for a province caller, then the longest idle.
+No caller waits while an agent who may take it is ready. The clock is a fake one; leases and
+offers expire when the machine advances it.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from callqueue import errors
 from callqueue.api import CallQueue
 from callqueue.models import AgentInfo, WaitingEntry
 
-LINE, SITE = "general", "guiyang"
-LEASE, OFFER_TIMEOUT, WRAP = 30, 15, 5
+LINE, PROVINCE = "general", "province"
+SITES = ("guiyang", "zunyi", PROVINCE)
+LEASE, OFFER_TIMEOUT, WRAP, OVERFLOW = 30, 15, 5, 45
 MAX_AGENTS = 4
 REDIS_URL = OPERATOR = None  # set by the machine_env fixture (hypothesis builds the machine)
 
@@ -32,6 +37,8 @@ REDIS_URL = OPERATOR = None  # set by the machine_env fixture (hypothesis builds
 class Call:
     seq: int
     prio: int
+    site: str
+    t0: float
     state: str = "waiting"  # waiting | offered | on_call | cb_delay | done
     kind: str = "call"
     lease: float = 0.0
@@ -42,6 +49,7 @@ class Call:
 
 @dataclasses.dataclass
 class Agent:
+    site: str = ""
     state: str = "paused"
     idle: int = 0
     call: str = ""
@@ -68,20 +76,43 @@ class QueueMachine(RuleBasedStateMachine):
             self.cursor = _id
             getattr(self, "on_" + e["type"])(e, float(e["ts"]))
 
-    def head(self):
-        waiting = [(-c.prio, c.seq, cid) for cid, c in self.calls.items() if c.state == "waiting"]
+    @staticmethod
+    def may_take(agent: Agent, call: Call, now: float) -> bool:
+        if agent.site == call.site or call.site == PROVINCE:
+            return True
+        return agent.site == PROVINCE and now - call.t0 >= OVERFLOW
+
+    @staticmethod
+    def rank(agent: Agent, call: Call) -> tuple[int, int]:
+        """Lower is better: a province caller's own agents first, then the longest idle."""
+        return (int(call.site == PROVINCE and agent.site != PROVINCE), agent.idle)
+
+    def head(self, agent: Agent | None = None, now: float = 0.0):
+        """The first waiting caller (priority, then arrival), of those `agent` may take."""
+        waiting = [(-c.prio, c.seq, cid) for cid, c in self.calls.items() if c.state == "waiting"
+                   and (agent is None or self.may_take(agent, c, now))]
         return min(waiting)[2] if waiting else None
 
     def on_enqueued(self, e, ts):
         self.calls[e["call_id"]] = Call(seq=len(self.calls), prio=int(e["priority"]),
-                                        lease=ts + LEASE)
+                                        site=e["site"], t0=ts, lease=ts + LEASE)
 
     def on_offered(self, e, ts):
         cid, aid = e["call_id"], e["agent_id"]
-        assert cid == self.head(), "offered caller is not the head (priority, then FIFO)"
-        ready = [(a.idle, name) for name, a in self.agents.items() if a.state == "ready"]
-        assert aid == min(ready)[1], "offered agent is not the longest idle ready agent"
-        call, agent = self.calls[cid], self.agents[aid]
+        assert cid == self.head(self.agents[aid], ts), \
+            "offered caller is not the head of what the agent may take (priority, then FIFO)"
+        call = self.calls[cid]
+        ready = {name: self.rank(a, call) for name, a in self.agents.items()
+                 if a.state == "ready" and self.may_take(a, call, ts)}
+        assert aid in ready, "offered agent may not take the caller"
+        # Overflow is noticed by the next tick: until then an agent of the caller's own site
+        # who becomes ready may take it first. Agents of equal rank (ready in the same
+        # millisecond) may come in either order.
+        at_once = {name: r for name, r in ready.items()
+                   if self.may_take(self.agents[name], call, call.t0)}
+        rivals = at_once if aid in at_once else ready
+        assert ready[aid] == min(rivals.values()), \
+            "offered agent is not the best ready agent for the caller"
         call.state, call.agent, call.deadline = "offered", aid, ts + OFFER_TIMEOUT
 
     def on_accepted(self, e, ts):
@@ -93,7 +124,7 @@ class QueueMachine(RuleBasedStateMachine):
         call.state, call.agent, call.lease = "waiting", "", ts + LEASE
 
     def on_agent_state(self, e, ts):
-        agent = self.agents.setdefault(e["agent_id"], Agent())
+        agent = self.agents.setdefault(e["agent_id"], Agent(site=e["site"]))
         agent.state, agent.call = e["state"], e["call_id"]
         if e["state"] == "ready":
             agent.idle = int(e["idle_ms"])
@@ -124,17 +155,17 @@ class QueueMachine(RuleBasedStateMachine):
         names = sorted(n for n, x in {**self.calls, **self.agents}.items() if pred(x))
         return data.draw(st.sampled_from(names)) if names else None
 
-    @rule(prio=st.integers(0, 2))
-    def enqueue(self, prio):
+    @rule(prio=st.integers(0, 2), site=st.sampled_from(SITES))
+    def enqueue(self, prio, site):
         self.n_calls += 1
-        self.q.enqueue(WaitingEntry(f"c{self.n_calls:03d}", LINE, SITE, priority=prio))
+        self.q.enqueue(WaitingEntry(f"c{self.n_calls:03d}", LINE, site, priority=prio))
         self.absorb()
 
     @precondition(lambda self: len(self.agents) < MAX_AGENTS)
-    @rule()
-    def login_and_ready(self):
+    @rule(site=st.sampled_from(SITES))
+    def login_and_ready(self, site):
         aid = f"a{len(self.agents)}"
-        self.q.login(AgentInfo(aid, SITE, {LINE: 1}, dial=f"PJSIP/{aid}"))
+        self.q.login(AgentInfo(aid, site, {LINE: 1}, dial=f"PJSIP/{aid}"))
         self.q.set_ready(aid)
         self.absorb()
 
@@ -239,9 +270,10 @@ class QueueMachine(RuleBasedStateMachine):
             return
         k = self.q.keys
         places: dict[str, list[str]] = {}
-        for name, members in (("waiting", self.r.zrange(k.wait(LINE, SITE), 0, -1)),
-                              ("offered", self.r.zrange(k.offers(), 0, -1)),
-                              ("cb_delay", self.r.zrange(k.cbdelay(), 0, -1))):
+        sets = [("waiting", k.wait(LINE, site)) for site in SITES]
+        sets += [("offered", k.offers()), ("cb_delay", k.cbdelay())]
+        for name, key in sets:
+            members = self.r.zrange(key, 0, -1)
             for cid in members:
                 places.setdefault(cid, []).append(name)
         holders: dict[str, list[str]] = {}
@@ -259,9 +291,13 @@ class QueueMachine(RuleBasedStateMachine):
             1 for a in self.agents.values() if a.state == "offered"), "an agent holds two offers"
 
     @invariant()
-    def no_ready_agent_while_someone_waits(self):
-        if self.head() is not None:
-            assert not any(a.state == "ready" for a in self.agents.values())
+    def no_caller_waits_while_an_agent_who_may_take_it_is_ready(self):
+        if not hasattr(self, "q"):
+            return
+        for aid, agent in self.agents.items():
+            if agent.state == "ready":
+                waiting = self.head(agent, self.clock.now)
+                assert waiting is None, f"{waiting} waits while {aid} ({agent.site}) is ready"
 
     def teardown(self):
         if not hasattr(self, "q"):
@@ -275,8 +311,8 @@ class QueueMachine(RuleBasedStateMachine):
 
     def drain(self):
         """End every call: answer and hang up everything, callbacks connect."""
-        if not self.agents:
-            self.login_and_ready()
+        for site in set(SITES) - {a.site for a in self.agents.values()}:
+            self.login_and_ready(site)  # somebody for every site's callers
         for _ in range(200):
             live = [c for c in self.calls.values() if c.state != "done"]
             if not live:
