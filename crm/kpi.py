@@ -4,6 +4,7 @@ Each KPI is a ``Ratio`` (numerator, denominator); its value is None when nothing
 Dates are local (Asia/Shanghai) and inclusive. The README's KPI table is the definition.
 Call KPIs come from the calls table and group by site only (a call has no department or
 category until a case exists); per department or category only the total row carries them.
+``call_counts`` gives the same call figures by line and site: the wallboard's today.
 """
 
 from __future__ import annotations
@@ -70,16 +71,67 @@ def _grouped(session, group, columns, where, join=None):
         yield (None, list(row)) if group is None else (row[0], list(row[1:]))
 
 
-def _call_ratios(session, lo, hi, group, target):
+@dataclass(frozen=True)
+class CallCounts:
+    """The calls that asked for a person (joined the queue), counted as the call KPIs count.
+
+    Answered: a person answered (outcome answered). Abandoned: the caller hung up while
+    waiting or ringing, however soon. A callback or a lost handler asked but was neither.
+    """
+
+    asked: int = 0
+    answered: int = 0
+    answered_in_target: int = 0   # answered within the answer target of joining the queue
+    abandoned: int = 0
+    lost_handler: int = 0
+    wait_sum: float = 0.0         # seconds the answered calls waited, summed
+
+    def ratios(self) -> dict[str, Ratio]:
+        return {"connection_rate": Ratio(self.answered, self.asked),
+                "answer_15s_rate": Ratio(self.answered_in_target, self.answered),
+                "abandonment_rate": Ratio(self.abandoned, self.asked)}
+
+
+CALL_GROUPS = {"line": Call.line, "site": Call.site_id}
+
+
+def _call_columns(target: int) -> list:
     queued = Call.queued_at.is_not(None)
     answered = and_(queued, Call.answered_at.is_not(None))
-    columns = [_count(queued), _count(answered),
-               _count(and_(answered, Call.wait_seconds <= target)),
-               _count(and_(queued, Call.outcome == str(CallOutcome.ABANDONED)))]
-    where = [Call.arrived_at >= lo, Call.arrived_at < hi]
-    for key, (asked, ans, fast, gone) in _grouped(session, group, columns, where):
-        yield key, {"connection_rate": Ratio(ans, asked), "answer_15s_rate": Ratio(fast, ans),
-                    "abandonment_rate": Ratio(gone, asked)}
+    return [_count(queued), _count(answered),
+            _count(and_(answered, Call.wait_seconds <= target)),
+            _count(and_(queued, Call.outcome == str(CallOutcome.ABANDONED))),
+            _count(and_(queued, Call.outcome == str(CallOutcome.LOST_HANDLER))),
+            func.coalesce(func.sum(case((answered, Call.wait_seconds), else_=0)), 0)]
+
+
+def _call_counts(session, lo, hi, groups: list, target: int) -> dict[tuple, CallCounts]:
+    stmt = select(*groups, *_call_columns(target)).where(Call.arrived_at >= lo,
+                                                           Call.arrived_at < hi)
+    if groups:
+        stmt = stmt.group_by(*groups)
+    out = {}
+    for row in session.execute(stmt):
+        key, n = tuple(row[:len(groups)]), row[len(groups):]
+        out[key] = CallCounts(*(int(x or 0) for x in n[:-1]), float(n[-1] or 0))
+    return out
+
+
+def call_counts(session: Session, *, start: date, end: date, by: tuple[str, ...] = (),
+                answer_seconds: int = ANSWER_TARGET_SECONDS) -> dict[tuple, CallCounts]:
+    """Call figures of calls that arrived in the range, keyed by the ``by`` columns' values
+    (e.g. ``("line", "site")`` -> ``{("market", "guiyang"): ...}``); ``()`` keys the total."""
+    unknown = set(by) - CALL_GROUPS.keys()
+    if unknown:
+        raise InvalidInput(f"group calls by {sorted(CALL_GROUPS)}", field="by")
+    lo, hi = _window(start, end)
+    return _call_counts(session, lo, hi, [CALL_GROUPS[name] for name in by], answer_seconds)
+
+
+def _call_ratios(session, lo, hi, group, target):
+    for key, counts in _call_counts(session, lo, hi, [] if group is None else [group],
+                                    target).items():
+        yield (key[0] if key else None), counts.ratios()
 
 
 def _response(session, lo, hi, group, now):

@@ -15,7 +15,7 @@ from web.access import authorize, missing_routes
 from web.bodylimit import BodyLimit
 from web.hub import EventHub
 from web.history import SAMPLE_SECONDS, QueueHistory
-from web.live import BoardSource
+from web.live import BoardSource, TodayFigures
 from web.metrics import make_registry
 from web.offers import OfferBook
 from web.pages import PHONE_DIST, STATIC_DIR
@@ -41,7 +41,9 @@ def build_state(ctx, *, queue=None, telephony=None) -> WebState:
 
     queue = queue or CallQueue(ctx.redis, ctx.operator)
     history = QueueHistory(ctx.redis)
-    board = BoardSource(queue, ctx.operator, Staffing(ctx.operator, history))
+    # Today's figures on the board are the CRM's, counted as `hotline kpi` counts them.
+    board = BoardSource(queue, ctx.operator, Staffing(ctx.operator, history),
+                        today=TodayFigures(ctx.sessions, ctx.operator))
     state = WebState(
         ctx=ctx, queue=queue, board=board, history=history, hub=EventHub(queue),
         sessions=SessionStore(ctx.redis, ctx.settings.secret_key.get_secret_value()),

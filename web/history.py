@@ -26,7 +26,7 @@ class QueueHistory:
         item = {"t": round(board["at"], 3), "waiting": board["totals"]["waiting"],
                 "offered": {}, "day": board["day"]}
         for row in board["rows"]:
-            item["offered"][row["line"]] = item["offered"].get(row["line"], 0) + row["offered"]
+            item["offered"][row["line"]] = item["offered"].get(row["line"], 0) + row["joined"]
         self.redis.pipeline().lpush(keys.queue_samples(), json.dumps(item)) \
             .ltrim(keys.queue_samples(), 0, self.max_samples - 1).execute()
         return True

@@ -107,5 +107,7 @@ def test_wallboard_shows_the_queue_grow_within_a_second(server, page, queue):
     page.wait_for_timeout(300)  # let the stream settle on the idle board
     queue.enqueue(WaitingEntry("browser-call-2", "general", "zunyi", caller="+8613985012345"))
     expect(page.locator("#t-waiting")).to_have_text("1", timeout=LIVE_UPDATE_MS)
-    expect(page.locator("#t-counts")).to_have_text("1/0/0")
+    # today's offered/answered/abandoned are the CRM's (as `hotline kpi`): a call counts once
+    # it has ended and its row is written, so a caller still waiting is not yet among them
+    expect(page.locator("#t-counts")).to_have_text("0/0/0")
     page.screenshot(path=str(ARTIFACTS / "wallboard.png"), full_page=True)

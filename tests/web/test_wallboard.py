@@ -22,8 +22,10 @@ def test_snapshot_has_every_configured_pair_and_counts_waiting(client, queue, we
     web_ctx_board.max_age = 0
     board = client.get("/api/wallboard/snapshot", headers=h).json()
     row = next(r for r in board["rows"] if (r["line"], r["site"]) == ("market", "zunyi"))
-    assert row["waiting"] == 1 and board["totals"]["waiting"] == 1 and row["offered"] == 1
-    assert board["totals"]["offered"] == 1 and board["totals"]["agents"]["ready"] == 0
+    assert row["waiting"] == 1 and board["totals"]["waiting"] == 1 and row["joined"] == 1
+    assert board["totals"]["joined"] == 1 and board["totals"]["agents"]["ready"] == 0
+    # today's counted figures are the CRM's: the call counts once it has ended
+    assert row["offered"] == 0 and board["totals"]["offered"] == 0
 
 
 def test_metrics_present_from_start_for_every_line_and_site(app, web_ctx):

@@ -24,7 +24,8 @@ By = Annotated[Literal["site", "department", "category"] | None, Query()]
 def _compute(state, user, start, end, by, action: str):
     start, end = date_range(start, end)
     with state.ctx.sessions.begin() as db:
-        rows = compute_kpis(db, start=start, end=end, by=by)
+        rows = compute_kpis(db, start=start, end=end, by=by,
+                            answer_seconds=state.operator.queue.answer_target_seconds)
         audit.record(db, actor_of(user), action, None, start=start.isoformat(),
                      end=end.isoformat(), by=by or "")
     return start, end, rows
