@@ -90,6 +90,18 @@ def user_add(
         user = create_user(ctx, username, role, password, name=name, department=department,
                            site=site, extension=extension, skills=skills)
         console.print(f"created {user.role} [bold]{user.username}[/] (id {user.id})")
+        if extension:
+            _apply_seats(ctx, extension)
+
+
+def _apply_seats(ctx, extension: str) -> None:
+    """A new agent's seat reaches a running Asterisk now (else at its next start)."""
+    from hotline.seat_wiring import live_seat_sync
+
+    sync = live_seat_sync(ctx)
+    if sync is not None and sync.apply():
+        console.print(f"SIP seat {extension} written to Asterisk (password: "
+                      "GET /api/agent/seat after login)")
 
 
 @config_app.command("check")

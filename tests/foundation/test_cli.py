@@ -28,7 +28,9 @@ def _free_port() -> int:
 
 def _env(tmp_path: Path, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    env.update(HOTLINE_VAR_DIR=str(tmp_path / "var"), **extra)
+    # no Asterisk root: these tests never touch the machine's real one
+    env.update({"HOTLINE_VAR_DIR": str(tmp_path / "var"),
+                "HOTLINE_ASTERISK_ROOT": str(tmp_path / "no-asterisk-root"), **extra})
     return env
 
 

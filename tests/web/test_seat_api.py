@@ -54,3 +54,28 @@ def test_an_admin_reset_rotates_the_password_and_rewrites_the_seats_file(
     assert md5_cred("8001", before) not in path.read_text() and reloads == [1, 1]
     assert before not in caplog.text and after not in caplog.text
     assert client.post("/api/seats/9999/reset", headers=as_role(Role.ADMIN)).status_code == 404
+
+
+def test_logging_out_rotates_the_agents_seat(client, as_role, web_ctx):
+    from web_helpers import login as fresh_login
+
+    headers = fresh_login(client, "agent1")
+    before = client.get("/api/agent/seat", headers=headers).json()["password"]
+    assert client.post("/api/auth/logout", headers=headers).status_code == 200
+    after = client.get("/api/agent/seat", headers=fresh_login(client, "agent1")).json()["password"]
+    assert after != before
+
+
+def test_a_new_agent_from_the_admin_api_gets_a_seat_in_asterisk_at_once(
+        app, client, web_ctx, as_role, tmp_path):
+    path = tmp_path / "pjsip_seats.conf"
+    app.state.seat_sync = SeatSync(web_ctx.sessions, web_ctx.redis, path=path)
+    r = client.post("/api/users", headers=as_role(Role.ADMIN), json={
+        "username": "agent7", "password": PASSWORD, "role": "agent", "extension": "8007",
+        "site_id": "guiyang"})
+    assert r.status_code == 201, r.text
+    assert "[8007](agent-webrtc)" in path.read_text()
+    user_id = r.json()["user_id"]
+    r = client.patch(f"/api/users/{user_id}", headers=as_role(Role.ADMIN), json={"active": False})
+    assert r.status_code == 200, r.text
+    assert "8007" not in path.read_text()

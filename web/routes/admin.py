@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from pydantic import Field
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from crm.enums import Role
 from crm.errors import InvalidInput, NotFound
 from crm.models import AgentProfile, User
 from crm.users import add_user, hash_password, set_agent_profile
+from web.routes.seat import apply_seats
 from web.deps import StateDep, UserDep, actor_of
 from web.schemas import CODE, DIGITS, In, NewUserIn
 from web.sessions import SessionUser
@@ -76,7 +77,7 @@ def _take_extension(db, user: User, extension: str, site_id: str, skills: dict) 
 
 
 @router.post("/users", summary="Create a staff account", status_code=201)
-def create_user(body: NewUserIn, state: StateDep) -> dict:
+def create_user(body: NewUserIn, request: Request, state: StateDep) -> dict:
     cfg = state.operator
     _check(body, cfg)
     with state.ctx.sessions.begin() as db:
@@ -86,7 +87,9 @@ def create_user(body: NewUserIn, state: StateDep) -> dict:
         if body.role == "agent":
             _take_extension(db, user, body.extension, body.site_id or cfg.province.id,
                             body.skills or {cfg.queue.general_line: 1})
-        return _user_out(user)
+        out = _user_out(user)
+    apply_seats(request)  # a new agent's seat reaches Asterisk at once
+    return out
 
 
 UserId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A user's id")]
@@ -125,7 +128,8 @@ def _check_change(db, user: User, body: UserChangeIn, cfg) -> None:
 
 
 @router.patch("/users/{user_id}", summary="Change a staff account; ends its sessions")
-def change_user(user_id: UserId, body: UserChangeIn, me: UserDep, state: StateDep) -> dict:
+def change_user(user_id: UserId, body: UserChangeIn, request: Request, me: UserDep,
+                state: StateDep) -> dict:
     with state.ctx.sessions.begin() as db:
         user = _account(db, user_id)
         changes = _changes(body, user, me)
@@ -138,6 +142,7 @@ def change_user(user_id: UserId, body: UserChangeIn, me: UserDep, state: StateDe
         out = _user_out(user)
     if REVOKING & changes.keys():
         state.sessions.revoke_user(user_id)
+    apply_seats(request)  # disabled, re-enabled or a new extension: the seats follow
     return out
 
 

@@ -22,6 +22,7 @@ from web.citizen import csrf
 from web.deps import StateDep, UserDep
 from web.errors import CsrfFailed, RateLimited
 from web.pages import render
+from web.routes.seat import end_seat_session
 from web.schemas import LoginIn, LoginOut, Message, UserOut
 from web.sessions import SessionUser
 
@@ -85,8 +86,9 @@ def api_login(body: LoginIn, request: Request, response: Response, state: StateD
 
 
 @router.post("/api/auth/logout", summary="End this session everywhere")
-def api_logout(user: UserDep, response: Response, state: StateDep) -> Message:
+def api_logout(user: UserDep, request: Request, response: Response, state: StateDep) -> Message:
     state.sessions.delete(user)
+    end_seat_session(request, state, user)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return Message(message="已退出")
 
@@ -139,8 +141,9 @@ def login_form(request: Request, state: StateDep,
 
 
 @router.post("/logout", include_in_schema=False)
-def logout_form(user: UserDep, state: StateDep):
+def logout_form(user: UserDep, request: Request, state: StateDep):
     state.sessions.delete(user)
+    end_seat_session(request, state, user)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

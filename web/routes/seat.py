@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
+from crm.enums import Role
 from crm.errors import InvalidInput, NotFound
 from crm.models import AgentProfile
 from seats.render import REALM
@@ -33,6 +34,17 @@ def rotate_seat(request: Request, state, extension: str) -> None:
     """A new password for ``extension`` (logout, admin reset), then Asterisk is told."""
     SeatSecrets(state.ctx.redis).rotate(extension)
     apply_seats(request)
+
+
+def end_seat_session(request: Request, state, user) -> None:
+    """An agent logging out of the web: their seat's password is rotated, so a phone left
+    registered elsewhere with the old one cannot register again."""
+    if user.role != Role.AGENT:
+        return
+    with state.ctx.sessions() as db:
+        ext = db.scalar(select(AgentProfile.extension).where(AgentProfile.user_id == user.user_id))
+    if ext is not None:
+        rotate_seat(request, state, ext)
 
 
 def _extension_of(state, user_id: int) -> str:
