@@ -6,15 +6,13 @@ DTLS-SRTP, and hangs up with F6; the caller then rates the call."""
 from __future__ import annotations
 
 import os
-import socket
-import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from e2e_harness import wait_for
+from live_server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -30,17 +28,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def web(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings):
     """The web app on the hotline's Redis and CRM, its seats written into the real Asterisk."""
-    import uvicorn
-
     from hotline.context import AppContext
     from hotline.seat_wiring import SEATS_MODULE
     from hotline.setup import create_user
@@ -61,14 +52,8 @@ def web(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings):
     reload = lambda: ami.action("ModuleLoad", LoadType="reload", Module=SEATS_MODULE)  # noqa: E731
     app = create_app(ctx, queue=hotline.queue, background=False,
                      seat_sync=SeatSync(ctx.sessions, ctx.redis, path=path, reload=reload))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, 20, "uvicorn did not start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield base
     path.unlink(missing_ok=True)
     reload()
     ctx.engine.dispose()

@@ -6,9 +6,7 @@ Also the citizen lookup's per-case limit, whatever way the case number is writte
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -20,6 +18,7 @@ from web.ratelimit import MAX_FAILURES_PER_USER, LoginLimiter
 from web.routes.auth import LOGIN_CSRF_COOKIE
 from web.sessions import TokenSigner
 from web_helpers import PASSWORD, login
+from live_server import serving
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CASE_BODY = {"request_type": "help", "category": "health", "content": "c", "site_id": "guiyang"}
@@ -239,27 +238,11 @@ def test_non_ascii_form_cookies_are_ignored(client):
 
 # 4. Rate limits -------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(app):
-    import uvicorn
-
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{srv.config.port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield base
 
 
 def test_a_burst_of_logins_checks_at_most_the_limit_of_passwords(server):
