@@ -13,6 +13,7 @@ import urllib.request
 from config.settings import split_bind
 from hotline.console import console
 from hotline.context import AppContext
+from hotline.demo_accounts import ensure_demo_accounts, print_demo_logins
 from hotline.pbx_child import AsteriskChild
 from hotline.redis_server import EmbeddedRedis
 from hotline.setup import prepare_database
@@ -99,9 +100,11 @@ def run_up(demo: bool = False, demo_calls: int = 40, asterisk: bool = True) -> i
         if s.embedded_redis:
             redis_server = EmbeddedRedis(s.var_dir / "redis").start()
             console.print(f"embedded Redis on {redis_server.url} (AOF everysec)")
+            ctx.redis_url = redis_server.url  # for the seats' passwords
         env = dict(os.environ, HOTLINE_REDIS_URL=redis_server.url if redis_server else s.redis_url)
         prepare_database(ctx)
         console.print(f"database ready: {s.effective_database_url.split('@')[-1]}")
+        demo_logins = ensure_demo_accounts(ctx) if demo else {}  # before Asterisk: their seats
         children["fastagi"] = _spawn(["serve", "agi"], env)
         children["web"] = _spawn(["serve", "web"], env)
         _wait_ready(children, {"fastagi": lambda: _port_open(s.fastagi_bind),
@@ -112,6 +115,7 @@ def run_up(demo: bool = False, demo_calls: int = 40, asterisk: bool = True) -> i
             pbx = None
         if demo:
             _spawn(["simulate", "--agi", s.fastagi_bind, "--calls", str(demo_calls)], env).wait()
+            print_demo_logins(f"http://{s.web_bind}", demo_logins)
         console.print("running; Ctrl-C stops everything")
         return _supervise(children, pbx)
     except Stop as why:
