@@ -69,7 +69,7 @@
   // accepts the offer when the phone picks up); a desk phone's agent accepts here instead.
   const phone = typeof HotlinePhone === "undefined" ? null : HotlinePhone;
   const accept = async () => {
-    if (phone && phone.answer()) return;
+    if (phone && (phone.answer() || phone.registered())) return; // the phone's answer accepts
     if (current.offer) await act("/api/agent/accept", { call_id: current.offer.call_id });
   };
   const hangup = async () => {
