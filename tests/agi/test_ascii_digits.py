@@ -23,22 +23,11 @@ from crm.numbers import normalize
 from crm.types import utcnow
 from crm.users import set_agent_profile
 from hotline.setup import parse_skills
-from hotline.voice_sim import embedded_system
 from test_server import Scripted
 
 FOREIGN_CALLER = "٣٤٥²"
 FOREIGN_DNID = "١٢٣٤٥"
 KNOWN = "+8613985012345"
-
-
-@pytest.fixture
-def system(operator_config, redis_server, redis_client, tmp_path):
-    from crm.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'agi.sqlite3'}"
-    upgrade(url)
-    with embedded_system(operator_config, redis_url=redis_server.url, database_url=url) as sys_:
-        yield sys_
 
 
 def _call(sessions, call_id: str) -> Call:

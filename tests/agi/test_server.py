@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import socket
 
-import pytest
 from sqlalchemy import func, select
 
 from agi_scripts import channel_vars as cv
 from agi_scripts.fake_asterisk import HANGUP, SimChannel
 from agi_scripts.simulator import SimConfig, Simulation
 from crm.models import Call, Case
-from hotline.voice_sim import attach_watcher, embedded_system, summarize
-
-
-@pytest.fixture
-def system(operator_config, redis_server, redis_client, tmp_path):
-    from crm.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'agi.sqlite3'}"
-    upgrade(url)
-    with embedded_system(operator_config, redis_url=redis_server.url, database_url=url) as sys_:
-        yield sys_
+from hotline.voice_sim import attach_watcher, summarize
 
 
 class Scripted:

@@ -35,3 +35,16 @@ def with_policy(operator_config, **changes):
 def events(q, kind: str | None = None) -> list[dict]:
     evs = [fields for _id, fields in q.read_events(count=1_000_000)]
     return [e for e in evs if kind is None or e["type"] == kind]
+
+
+def hold(q, clock, seconds, *call_ids, then_tick: bool = False):
+    """Let time pass while the callers' handlers stay alive (refreshing their leases);
+    ``then_tick`` runs the queue's housekeeping afterwards."""
+    while seconds > 0:
+        step = min(seconds, 10)
+        clock.advance(step)
+        seconds -= step
+        for cid in call_ids:
+            q.refresh_lease(cid)
+    if then_tick:
+        q.tick()

@@ -11,7 +11,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
-from queue_helpers import events
+from queue_helpers import events, hold
 from sqlalchemy import select
 
 from agi_scripts.deps import VoiceDeps
@@ -35,17 +35,6 @@ def ready_agent(q, aid, site, skills=None):
 
 def caller(cid, site, line="market"):
     return WaitingEntry(cid, line, site, caller="+8685188881234")
-
-
-def hold(q, clock, seconds, *call_ids):
-    """Let time pass while the callers' handlers stay alive, then run the housekeeping."""
-    while seconds > 0:
-        step = min(seconds, 10)
-        clock.advance(step)
-        seconds -= step
-        for cid in call_ids:
-            q.refresh_lease(cid)
-    q.tick()
 
 
 def offered_to(q, aid):
@@ -115,9 +104,9 @@ def test_a_province_caller_needs_the_same_skills_and_levels_from_a_city(queue, c
     ready_agent(queue, "other", "anshun", skills={"health": 1})   # not the caller's line
     ready_agent(queue, "lvl2", "anshun", skills={"market": 2})
     queue.enqueue(caller("p1", "province"))
-    hold(queue, clock, 29, "p1")
+    hold(queue, clock, 29, "p1", then_tick=True)
     assert queue.agent("lvl2").state == "ready"  # level 2 only after escalation, as at home
-    hold(queue, clock, 2, "p1")
+    hold(queue, clock, 2, "p1", then_tick=True)
     assert offered_to(queue, "lvl2") == "p1" and queue.agent("other").state == "ready"
 
 
@@ -129,9 +118,9 @@ def test_a_city_caller_prefers_its_own_agents_then_overflows_to_the_province(que
     queue.enqueue(caller("c1", "guiyang"))
     assert offered_to(queue, "gy") == "c1" and queue.accept("gy", "c1")
     queue.enqueue(caller("c2", "guiyang"))
-    hold(queue, clock, 44, "c2")
+    hold(queue, clock, 44, "c2", then_tick=True)
     assert queue.agent("prov").state == "ready" and queue.position("c2") == 1
-    hold(queue, clock, 2, "c2")
+    hold(queue, clock, 2, "c2", then_tick=True)
     assert offered_to(queue, "prov") == "c2"
     assert queue.agent("zy").state == "ready"  # another city's agent never takes it
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from queue_helpers import events
+from queue_helpers import events, hold
 
 from callqueue import errors
 from callqueue.models import AgentInfo, WaitingEntry
@@ -16,16 +16,6 @@ def caller(cid, line="market", site="guiyang", priority=0):
 def ready_agent(q, aid, site="guiyang", skills=None):
     q.login(AgentInfo(aid, site, skills or {"market": 1}, dial=f"PJSIP/{aid}"))
     return q.set_ready(aid)
-
-
-def hold(q, clock, seconds, *call_ids):
-    """Let time pass while the callers' handlers stay alive (refreshing their leases)."""
-    while seconds > 0:
-        step = min(seconds, 10)
-        clock.advance(step)
-        seconds -= step
-        for cid in call_ids:
-            q.refresh_lease(cid)
 
 
 def serve(q, aid):
