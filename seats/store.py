@@ -22,9 +22,12 @@ class SeatSecrets:
         self.redis = redis
 
     def password(self, extension: str) -> str:
-        """The seat's password, created if it has none (HSETNX: two writers agree)."""
-        self.redis.hsetnx(keys.secrets(), extension, _new())
-        return self.redis.hget(keys.secrets(), extension)
+        return self.password_of(extension)[0]
+
+    def password_of(self, extension: str) -> tuple[str, bool]:
+        """(the seat's password, whether it was made just now); HSETNX: two writers agree."""
+        created = bool(self.redis.hsetnx(keys.secrets(), extension, _new()))
+        return self.redis.hget(keys.secrets(), extension), created
 
     def rotate(self, extension: str) -> str:
         password = _new()
@@ -35,4 +38,12 @@ class SeatSecrets:
         self.redis.hdel(keys.secrets(), extension)
 
     def passwords(self, extensions) -> dict[str, str]:
-        return {ext: self.password(ext) for ext in extensions}
+        """Every seat's password (missing ones made), in one pipelined round trip."""
+        extensions = list(extensions)
+        if not extensions:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for ext in extensions:
+            pipe.hsetnx(keys.secrets(), ext, _new())
+        pipe.hmget(keys.secrets(), extensions)
+        return dict(zip(extensions, pipe.execute()[-1]))

@@ -58,8 +58,9 @@ def _extension_of(state, user_id: int) -> str:
 @router.get("/agent/seat", summary="The browser phone's SIP credentials (the agent's own seat)")
 def my_seat(request: Request, response: Response, user: UserDep, state: StateDep) -> dict:
     extension = _extension_of(state, user.user_id)
-    password = SeatSecrets(state.ctx.redis).password(extension)
-    apply_seats(request)  # a seat used for the first time reaches Asterisk before it registers
+    password, created = SeatSecrets(state.ctx.redis).password_of(extension)
+    if created:  # a seat used for the first time reaches Asterisk before it registers
+        apply_seats(request)
     s = state.ctx.settings
     response.headers["Cache-Control"] = "no-store"
     return {"extension": extension, "password": password, "realm": REALM,
