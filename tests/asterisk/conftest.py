@@ -20,7 +20,7 @@ from config.settings import load_settings
 from hotline.asterisk_root import is_ready, root_path
 from pbx_harness import FastAgiProbe, set_global
 
-SESSION_LOCK_WAIT_S = 900
+SESSION_LOCK_WAIT_S = float(os.environ.get("HOTLINE_TEST_LOCK_WAIT_S", "900"))
 TEST_AGI_GLOBAL = "HOTLINE_TEST_AGI"  # extensions_test.conf [test-agi] reads it
 
 
@@ -52,22 +52,54 @@ def built_prompts(asterisk_settings, operator_config):
     return build_prompts(operator_config.prompts, asterisk_settings.prompts_dir)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def _first_in_line(tickets, mine) -> bool:
+    """Sessions take the root in the order they asked for it (tickets of dead ones ignored)."""
+    for ticket in sorted(tickets.iterdir()):
+        if ticket == mine:
+            return True
+        pid = int(ticket.name.rsplit("-", 1)[-1])
+        if _pid_alive(pid):
+            return False
+        ticket.unlink(missing_ok=True)
+    return True
+
+
 @pytest.fixture(scope="session")
 def _root_session_lock():
     path = root_path().with_name(root_path().name + ".session.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        deadline = time.monotonic() + SESSION_LOCK_WAIT_S
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
+    tickets = path.with_name(path.name + ".queue")
+    tickets.mkdir(exist_ok=True)
+    mine = tickets / f"{time.time_ns():020d}-{os.getpid()}"
+    mine.touch()
+    try:
+        with open(path, "w") as handle:
+            deadline = time.monotonic() + SESSION_LOCK_WAIT_S
+            while True:
+                if _first_in_line(tickets, mine):
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        pass
                 if time.monotonic() > deadline:
                     pytest.fail(f"another test session held {path} for {SESSION_LOCK_WAIT_S}s")
                 time.sleep(1.0)
-        yield
-        fcntl.flock(handle, fcntl.LOCK_UN)
+            mine.unlink(missing_ok=True)
+            yield
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        mine.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
