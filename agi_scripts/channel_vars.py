@@ -18,6 +18,14 @@ NEXT_DIAL = "dial"          # Dial(${HOTLINE_DIAL},${HOTLINE_DIAL_TIMEOUT})
 NEXT_EMERGENCY = "emergency"  # Dial the 110 trunk: ${HOTLINE_EMERGENCY_TARGET}
 NEXT_HANGUP = "hangup"
 NEXT_FALLBACK = "fallback"  # the script gave up deliberately: app_queue fallback
+# The server is stopping (drain): the waiting caller is handed back, and the dialplan runs the
+# `resume` script on the next server of HOTLINE_AGI (or this one, restarted).
+NEXT_RESUME = "resume"
+
+# Dialplan globals ([globals] / hotline_globals.conf) the resume loop reads.
+AGI_SERVERS = "HOTLINE_AGI"              # FastAGI URLs, comma-separated, tried in order
+AGI_RESUME_SECONDS = "HOTLINE_AGI_RESUME_SECONDS"  # how long a waiting caller is retried
+RESUME_ROUTE = "resume"                  # the script that picks a waiting caller up again
 
 DIAL = "HOTLINE_DIAL"                  # e.g. PJSIP/8001
 DIAL_TIMEOUT = "HOTLINE_DIAL_TIMEOUT"  # seconds, from the queue's offer timeout

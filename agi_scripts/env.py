@@ -61,9 +61,12 @@ def ascii_digits(text: str, limit: int) -> str:
 
 
 def dialled_number(env: dict[str, str]) -> str:
-    """The number the citizen dialled (12345, a legacy hotline): agi_dnid, else agi_extension."""
+    """The number the citizen dialled (12345, a legacy hotline): agi_dnid, else agi_extension,
+    else the script's first argument (the dialplan runs the scripts from a subroutine's s
+    extension and passes the dialled number along)."""
     return (ascii_digits(env.get("agi_dnid", ""), MAX_DNID)
-            or ascii_digits(env.get("agi_extension", ""), MAX_DNID))
+            or ascii_digits(env.get("agi_extension", ""), MAX_DNID)
+            or ascii_digits(env.get("agi_arg_1", ""), MAX_DNID))
 
 
 def caller_id(env: dict[str, str]) -> str:

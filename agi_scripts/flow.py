@@ -18,7 +18,8 @@ _DIAL_UNSAFE = re.compile(r"[^A-Za-z0-9_/@.\-]")
 EMERGENCY_DIGITS = 16
 MAX_STEPS = 500   # a call that takes more machine steps than this is a bug: fall back
 NEXT_VALUES = {m.Next.DIAL: cv.NEXT_DIAL, m.Next.EMERGENCY: cv.NEXT_EMERGENCY,
-               m.Next.HANGUP: cv.NEXT_HANGUP, m.Next.FALLBACK: cv.NEXT_FALLBACK}
+               m.Next.HANGUP: cv.NEXT_HANGUP, m.Next.FALLBACK: cv.NEXT_FALLBACK,
+               m.Next.RESUME: cv.NEXT_RESUME}
 
 
 class CallFlow:

@@ -6,6 +6,7 @@ import logging
 import re
 
 from agi_scripts import channel_vars as cv
+from agi_scripts import queueing
 from agi_scripts.case_survey import case_survey
 from agi_scripts.env import MAX_DNID, agi_args, ascii_digits, caller_id, dialled_number
 from agi_scripts.flow import CallFlow
@@ -58,9 +59,15 @@ def _load(agi: HotlineAGI, deps) -> CallFlow:
     if sheet is None:
         raise ScriptError("no call state on the channel")
     caller, dnid = _caller(agi)
-    if not dnid or agi.env.get("agi_extension") == HANGUP_EXTENSION:
+    if not dnid or after_hang_up(agi):
         dnid = ascii_digits(agi.get_var(cv.DNID), MAX_DNID) or dnid
     return CallFlow(agi, deps, sheet, caller, dnid)
+
+
+def after_hang_up(agi: HotlineAGI) -> bool:
+    """Run from the h extension (directly, or through [hotline-agi] with h as its argument)."""
+    args = agi_args(agi.env)
+    return HANGUP_EXTENSION in (agi.env.get("agi_extension"), args[0] if args else None)
 
 
 def after_dial(agi: HotlineAGI, deps) -> None:
@@ -73,11 +80,36 @@ def after_dial(agi: HotlineAGI, deps) -> None:
     if status.upper() == "ANSWER":
         at = _seconds(agi.get_var(cv.ANSWERED_AT), limit=4e9)
         flow.sheet.answered = at or deps.clock() - _seconds(agi.get_var(cv.ANSWEREDTIME))
-    elif agi.env.get("agi_extension") == HANGUP_EXTENSION:
+    elif after_hang_up(agi):
         flow.hung_up = True
         _run(flow, m.HungUp())
         return
     _run(flow, m.DialResult(status))
+
+
+def resume(agi: HotlineAGI, deps) -> None:
+    """A waiting caller whose server crashed or drained, picked up by this one: the same
+    queue entry and place (an offer nobody dialled is taken back). A caller the queue no
+    longer holds as waiting goes to the fallback queue, recorded once."""
+    flow = _load(agi, deps)
+    log.info("resuming call %s", flow.sheet.call_id)
+    event = queueing.resume(flow)
+    if event is None and _talked(flow):  # the old server died after the agent answered
+        flow.sheet.answered = _seconds(agi.get_var(cv.ANSWERED_AT), limit=4e9) or deps.clock()
+        event = m.DialResult("ANSWER")   # the agent to wrap-up, the caller to the survey
+    if event is None:
+        log.warning("call %s: not waiting in the queue any more: fallback", flow.sheet.call_id)
+        finish(flow, "fallback", None)
+        agi.set_var(cv.RECORDED, cv.RECORDED_VALUE)
+        agi.set_var(cv.NEXT, cv.NEXT_FALLBACK)
+        agi.set_var(cv.DONE, cv.DONE_VALUE)
+        return
+    _run(flow, event)
+
+
+def _talked(flow: CallFlow) -> bool:
+    answered = flow.deps.queue.call_state(flow.sheet.call_id) in ("on_call", "done")
+    return flow.sheet.state.phase == m.Phase.DIALING and answered
 
 
 def survey(agi: HotlineAGI, deps) -> None:
@@ -130,6 +162,7 @@ ROUTES = {
     "menu": menu,
     "after_dial": after_dial,
     "survey": survey,
+    cv.RESUME_ROUTE: resume,
     "answered": answered,
     "callback": callback,
     "probe": probe,

@@ -55,7 +55,7 @@ class CallQueue:
             raise errors.InvalidArgument(f"priority must be 0..{MAX_PRIORITY}")
         pos = int(self._run("enqueue", entry.call_id, entry.line, entry.site,
                             int(entry.priority), entry.caller, int(bool(entry.repeat)),
-                            entry.channel, entry.menu_path))
+                            entry.channel, entry.menu_path, int(bool(entry.resumable))))
         if pos < 0:
             raise errors.CallFinished(f"call {entry.call_id} already ended")
         return max(pos, 1)
@@ -63,6 +63,36 @@ class CallQueue:
     def refresh_lease(self, call_id: str) -> bool:
         """Extend the caller's lease; True while the queue holds the call (waiting/offered)."""
         return bool(self._run("refresh_lease", call_id))
+
+    def dialing(self, call_id: str, agent_id: str) -> bool:
+        """A resumable call's handler took its offer and dials it; False when the offer was
+        taken back meanwhile (the caller still waits)."""
+        return bool(call_id and agent_id) and bool(self._run("dialing", call_id, agent_id))
+
+    def resume(self, call_id: str) -> int | None:
+        """A server picks up a resumable caller whose handler was lost: same entry, same
+        place; an offer nobody dialled is taken back. The position, or None when the queue
+        does not hold the call as waiting."""
+        return int(self._run("resume", call_id)) or None
+
+    def call_state(self, call_id: str) -> str | None:
+        """waiting | offered | on_call | orphaned | callback | cb_delay | done, or None."""
+        return self.redis.hget(self.keys.call(call_id), "state")
+
+    def held_resumable(self) -> dict[str, str]:
+        """call id -> state of the resumable calls the queue holds for a caller on the line:
+        waiting, orphaned, or offered and not yet dialled (read-only; agi_scripts.reconcile)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for line, site in self.pairs():
+            pipe.zrange(self.keys.wait(line, site), 0, -1)
+        pipe.zrange(self.keys.orphans(), 0, -1)
+        pipe.zrange(self.keys.offers(), 0, -1)
+        ids = sorted({cid for got in pipe.execute() for cid in got})
+        pipe = self.redis.pipeline(transaction=False)
+        for cid in ids:
+            pipe.hmget(self.keys.call(cid), "rs", "state", "dialing")
+        return {cid: state for cid, (rs, state, dialing) in zip(ids, pipe.execute())
+                if rs == "1" and state in ("waiting", "orphaned", "offered") and dialing != "1"}
 
     def wait_assignment(self, call_id: str, timeout: float) -> Offer | None:
         """Block (BLPOP on the call's notify list) until it is offered; None on timeout."""

@@ -23,6 +23,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "queues": ("queues", "SET of 'line|site' whose wait set is not empty"),
     "leases": ("leases", "ZSET call id -> lease deadline (waiting callers with a handler)"),
     "offers": ("offers", "ZSET call id -> offer deadline"),
+    "orphans": ("orphans", "ZSET call id -> end of its resume grace (handler lost, place kept)"),
     "cbdelay": ("cbdelay", "ZSET call id -> when a failed callback may be tried again"),
     "agent": ("agent:{}", "HASH one agent: site, skills, dial, state, since, reason, call"),
     "agents": ("agents", "SET of logged-in agent ids"),

@@ -59,6 +59,9 @@ class WaitingEntry:
     repeat: bool = False
     channel: str = "asterisk"
     menu_path: str = ""  # the IVR path that led here ("in>menu:main>key:2>queue:market")
+    # The handler acknowledges each offer it dials (CallQueue.dialing) and may resume the call
+    # on another server (CallQueue.resume): a FastAGI call. See lua/_match.lua resumable().
+    resumable: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "menu_path", clean_menu_path(self.menu_path))

@@ -5,6 +5,7 @@ Build it with :func:`load_settings` when a process starts; nothing here runs at 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
 
+AGI_URL_RE = re.compile(r"agi://[A-Za-z0-9.\-]+:[0-9]{1,5}", re.ASCII)
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -41,6 +43,12 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(default=256, ge=1, le=100_000)
     redis_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     fastagi_bind: str = "127.0.0.1:4573"
+    # The FastAGI servers the dialplan tries, in order (its HOTLINE_AGI): comma-separated
+    # agi://host:port URLs. Empty: the one server at fastagi_bind.
+    agi_servers: str = ""
+    # A stopping FastAGI server hands waiting callers back at once; calls in a prompt or the
+    # survey get this long to end before the server exits.
+    fastagi_drain_seconds: float = Field(default=30.0, ge=0, le=600)
     web_bind: str = "127.0.0.1:8000"
     # Largest request body the web app reads (web/bodylimit.py); bigger ones get 413 unread.
     web_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
@@ -78,6 +86,15 @@ class Settings(BaseSettings):
     @classmethod
     def _check_bind(cls, value: str, info) -> str:
         return _host_port(value, info.field_name.upper())
+
+    @field_validator("agi_servers")
+    @classmethod
+    def _check_agi_servers(cls, value: str) -> str:
+        urls = [u.strip() for u in value.split(",") if u.strip()]
+        for url in urls:
+            if not AGI_URL_RE.fullmatch(url):
+                raise ValueError(f"each server must be agi://host:port, got {url!r}")
+        return ",".join(urls)
 
     @field_validator("public_base_url")
     @classmethod

@@ -61,7 +61,7 @@ class AsteriskEnv:
         gen = Generated(
             ami_host=settings.ami_host, ami_port=settings.ami_port, ami_user=settings.ami_user,
             ami_secret=settings.ami_secret.get_secret_value(),
-            agi_url=agi_url_from_bind(settings.fastagi_bind),
+            agi_url=settings.agi_servers or agi_url_from_bind(settings.fastagi_bind),
             trunk_match=settings.sip_trunk_match,
         )
         values = dict(root=root_path(), prompts_dir=settings.prompts_dir,

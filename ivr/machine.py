@@ -11,7 +11,7 @@ from ivr import waiting
 from ivr.errors import UnexpectedEvent
 from ivr.model import (
     CaseInfo, CaseResult, Collect, Digits, Emergency, Finish, HungUp, LookupCase, LookupRepeat,
-    Next, Phase, Play, RepeatResult, Return, Start, State, SurveyStart, with_path,
+    Next, Phase, Play, RepeatResult, Resumed, Return, Start, State, SurveyStart, with_path,
 )
 from ivr.settings import (
     CASE_ENTRY_SECONDS, CASE_HEARD_SECONDS, CASE_KEYPAD_DIGITS, GREETING_SECONDS, MAX_INVALID,
@@ -32,6 +32,8 @@ class Machine:
             return waiting.hung_up(state)
         if isinstance(event, SurveyStart):
             return waiting.survey(state, self.s)
+        if isinstance(event, Resumed):
+            return waiting.resumed(self.s, state, event)
         handler = _HANDLERS.get(state.phase)
         if handler is None:
             return waiting.step(self.s, state, event)

@@ -35,6 +35,7 @@ class Next(StrEnum):
     EMERGENCY = "emergency"
     HANGUP = "hangup"
     FALLBACK = "fallback"
+    RESUME = "resume"        # hand the waiting caller back: the dialplan resumes it elsewhere
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,24 @@ class QueueGone:
 
 
 @dataclass(frozen=True)
+class Resumed:
+    """A server picked up a waiting caller whose previous server was lost or stopped."""
+
+    position: int
+    wait_seconds: float
+
+
+@dataclass(frozen=True)
+class Handback:
+    """The server is stopping: the waiting caller goes back to the dialplan to resume."""
+
+
+@dataclass(frozen=True)
+class QueueUnavailable:
+    """The queue could not be reached for longer than the caller may wait blind."""
+
+
+@dataclass(frozen=True)
 class Offered:
     agent: str
     dial: str
@@ -127,7 +146,8 @@ class HungUp:
 
 
 Event = (Start | RepeatResult | Digits | CaseResult | Joined | WaitElapsed | QueueGone | Offered
-         | CallbackResult | DialResult | SurveyStart | HungUp)
+         | CallbackResult | DialResult | SurveyStart | HungUp | Resumed | Handback
+         | QueueUnavailable)
 
 
 # ---- actions ------------------------------------------------------------------------------
@@ -175,7 +195,8 @@ class JoinQueue:
 class Wait:
     """Music on hold; keep the lease; watch for key 1 and an offer.
 
-    Answers with Offered, Digits (a key pressed), WaitElapsed or QueueGone.
+    Answers with Offered, Digits (a key pressed), WaitElapsed, QueueGone, Handback or
+    QueueUnavailable.
     """
 
     seconds: float

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ivr import speech
 from ivr.errors import UnexpectedEvent
 from ivr.model import (
-    Abandon, AgentDone, CallbackResult, Collect, Connect, DialResult, Digits, Finish, JoinQueue,
-    Joined, Miss, Next, Offered, Phase, Play, QueueGone, RequestCallback, Return, State, Wait,
-    WaitElapsed, with_path,
+    Abandon, AgentDone, CallbackResult, Collect, Connect, DialResult, Digits, Finish, Handback,
+    JoinQueue, Joined, Miss, Next, Offered, Phase, Play, QueueGone, QueueUnavailable,
+    RequestCallback, Resumed, Return, State, Wait, WaitElapsed, with_path,
 )
 from ivr.settings import MAX_INVALID, MenuSettings, clean_keys
 
@@ -72,8 +72,21 @@ def _waiting(s: MenuSettings, state: State, event) -> Result:
         return announce(state, event.position, event.wait_seconds, first=False)
     if isinstance(event, QueueGone):
         return join(with_path(state, "rejoin"), state.line, state.priority, bool(state.repeat_case))
+    if isinstance(event, Handback):
+        return with_path(state, "handback"), [Return(Next.RESUME)]
+    if isinstance(event, QueueUnavailable):
+        state = with_path(state, "queue:unavailable", phase=Phase.DONE)
+        return state, [Finish("fallback"), Return(Next.FALLBACK)]
     _expect(state, event, Digits)
     return _key_or_wait(s, state, event.text)
+
+
+def resumed(s: MenuSettings, state: State, event: Resumed) -> Result:
+    """Another server's waiting caller, picked up where it was: hold music again, no new
+    announcement (the position was not lost)."""
+    if state.phase not in WAITING_PHASES:
+        raise UnexpectedEvent(f"Resumed in phase {state.phase}")
+    return with_path(state, "resume", phase=Phase.WAITING, agent=""), [Wait(s.announce_every)]
 
 
 def _callback(s: MenuSettings, state: State, event) -> Result:

@@ -141,7 +141,7 @@ local function position(cid, c)
     return rank and rank + 1 or 0
   elseif c.state == 'offered' then
     return 1
-  elseif c.state == 'cb_delay' then
+  elseif c.state == 'cb_delay' or c.state == 'orphaned' then
     return redis.call('ZCOUNT', K.wait(c.line, c.site), '-inf', '(' .. c.score) + 1
   end
   return 0

@@ -72,9 +72,35 @@ local function best_call(a, skills)
   return best
 end
 
-local function offer(cid, c, aid, a)
+-- A resumable call (field rs = '1') has a FastAGI handler that acknowledges each offer it
+-- dials (dialing.lua) and refreshes a lease while it waits. Its lease runs on through an
+-- offer until the handler acknowledges it, so a lapsed lease means nobody will dial it.
+local function resumable(c) return c.kind == 'call' and c.rs == '1' end
+
+local function lease_lapsed(cid)
+  local s = redis.call('ZSCORE', K.leases(), cid)
+  return not s or tonumber(s) <= NOW  -- as sweep_leases counts it
+end
+
+-- The handler of call cid is gone: the call leaves matching (no agent is offered a caller
+-- nobody dials) but keeps its place (its score) for C.resume_grace s, until a handler resumes
+-- it (resume.lua, refresh_lease.lua), the caller hangs up, or the grace ends (lost_handler).
+local function orphan(cid, c)
   unwait(cid, c)
   redis.call('ZREM', K.leases(), cid)
+  redis.call('ZREM', K.offers(), cid)
+  redis.call('DEL', K.ncall(cid))
+  redis.call('HSET', K.call(cid), 'state', 'orphaned', 'agent', '', 'deadline', '',
+    'dialing', '')
+  redis.call('ZADD', K.orphans(), fmt(NOW + C.resume_grace), cid)
+  c.state, c.agent = 'orphaned', ''
+  emit('orphaned', {'call_id', cid, 'line', c.line, 'site', c.site,
+    'wait', fmt(NOW - tonumber(c.t0)), 'position', tostring(position(cid, c))})
+end
+
+local function offer(cid, c, aid, a)
+  unwait(cid, c)
+  if not resumable(c) then redis.call('ZREM', K.leases(), cid) end
   local deadline = NOW + C.offer_timeout
   redis.call('ZADD', K.offers(), fmt(deadline), cid)
   redis.call('HSET', K.call(cid), 'state', 'offered', 'agent', aid, 'deadline', fmt(deadline))
@@ -99,13 +125,21 @@ local function offer(cid, c, aid, a)
 end
 
 -- Give agent aid (ready) the best caller it may take, if any.
+-- (A resumable caller found with a lapsed lease is orphaned on the way, and the next tried.)
 local function match_agent(aid, a)
   a = a or hgetall(K.agent(aid))
   if a.state ~= 'ready' then return false end
-  local cid = best_call(a, skills_of(a.skills))
-  if not cid then return false end
-  offer(cid, hgetall(K.call(cid)), aid, a)
-  return true
+  for _ = 1, 16 do
+    local cid = best_call(a, skills_of(a.skills))
+    if not cid then return false end
+    local c = hgetall(K.call(cid))
+    if not (resumable(c) and lease_lapsed(cid)) then
+      offer(cid, c, aid, a)
+      return true
+    end
+    orphan(cid, c)
+  end
+  return false
 end
 
 -- A caller became matchable: its best agent takes the best caller *it* may take (usually
@@ -114,12 +148,18 @@ local function match_call(cid, c)
   for _ = 1, 16 do
     c = c or hgetall(K.call(cid))
     if c.state ~= 'waiting' then return end
+    if resumable(c) and lease_lapsed(cid) then return orphan(cid, c) end
     local aid = best_agent(c, NOW - tonumber(c.t0))
     if not aid then return end
     local a = hgetall(K.agent(aid))
     local other = best_call(a, skills_of(a.skills)) or cid
-    offer(other, other == cid and c or hgetall(K.call(other)), aid, a)
-    if other == cid then return end
+    local oc = other == cid and c or hgetall(K.call(other))
+    if other ~= cid and resumable(oc) and lease_lapsed(other) then
+      orphan(other, oc)
+    else
+      offer(other, oc, aid, a)
+      if other == cid then return end
+    end
     c = nil
   end
 end
@@ -138,8 +178,8 @@ local function requeue(cid, c)
   redis.call('ZREM', K.offers(), cid)
   redis.call('ZREM', K.cbdelay(), cid)
   redis.call('DEL', K.ncall(cid))
-  redis.call('HSET', K.call(cid), 'state', 'waiting', 'agent', '', 'deadline', '')
-  c.state, c.agent = 'waiting', ''
+  redis.call('HSET', K.call(cid), 'state', 'waiting', 'agent', '', 'deadline', '', 'dialing', '')
+  c.state, c.agent, c.dialing = 'waiting', '', ''
   redis.call('ZADD', K.wait(c.line, c.site), c.score, cid)
   redis.call('SADD', K.queues(), c.line .. '|' .. c.site)
   if c.kind == 'call' then redis.call('ZADD', K.leases(), fmt(NOW + C.lease), cid) end
@@ -153,6 +193,26 @@ local function withdraw(aid, cid)
   pools_add(aid, a, tonumber(a.idle) or now_ms())
   set_state(aid, a, 'ready', '', '')
   return aid
+end
+
+-- A handler is back for orphaned call cid: its own place again, matched at once.
+local function unorphan(cid, c)
+  redis.call('ZREM', K.orphans(), cid)
+  requeue(cid, c)
+  emit('resumed', {'call_id', cid, 'line', c.line, 'site', c.site,
+    'wait', fmt(NOW - tonumber(c.t0)), 'position', tostring(position(cid, c))})
+  match_call(cid, c)
+end
+
+-- An offer nobody dialled (the handler died before acknowledging it): not the agent's miss.
+-- The agent is ready again at once; the call is orphaned, or back in its place when
+-- `back` (its handler has just resumed it).
+local function take_back(cid, c, back)
+  local freed = withdraw(c.agent, cid)
+  emit('offer_returned', {'call_id', cid, 'agent_id', c.agent or '', 'line', c.line,
+    'site', c.site, 'reason', 'handler_lost'})
+  if back then requeue(cid, c) else orphan(cid, c) end
+  return freed
 end
 
 local function do_miss(cid, c, aid, a, reason)
@@ -179,6 +239,7 @@ end
 
 local function do_accept(cid, c, aid, a)
   redis.call('ZREM', K.offers(), cid)
+  redis.call('ZREM', K.leases(), cid)
   redis.call('DEL', K.nagent(aid))
   redis.call('HSET', K.call(cid), 'state', 'on_call', 'answered_at', fmt(NOW))
   if c.kind == 'call' and c.ans ~= '1' then
@@ -203,6 +264,7 @@ local function finish(cid, c, outcome, kv)
   redis.call('ZREM', K.leases(), cid)
   redis.call('ZREM', K.offers(), cid)
   redis.call('ZREM', K.cbdelay(), cid)
+  redis.call('ZREM', K.orphans(), cid)
   redis.call('DEL', K.ncall(cid))
   redis.call('HSET', K.call(cid), 'state', 'done', 'outcome', outcome, 'ended', fmt(NOW))
   redis.call('EXPIRE', K.call(cid), C.keep_seconds)

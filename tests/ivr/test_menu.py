@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -262,3 +263,36 @@ def test_a_vanished_entry_rejoins_the_same_line(machine):
 def test_an_event_the_phase_does_not_expect_is_refused(machine):
     with pytest.raises(UnexpectedEvent):
         machine.step(m.State(), m.Digits("1"))
+
+
+@pytest.mark.parametrize("phase", [m.Phase.JOINING, m.Phase.ANNOUNCING, m.Phase.WAITING,
+                                   m.Phase.DIALING])
+def test_a_resumed_caller_goes_on_waiting_without_a_new_announcement(machine, operator_config,
+                                                                     phase):
+    state, _ = joined(machine)
+    state = dataclasses.replace(state, phase=phase, agent="a1")
+    state, actions = run(machine, [m.Resumed(1, 20.0)], state)
+    assert actions == [m.Wait(float(operator_config.queue.announce_every_seconds))]
+    assert state.phase == m.Phase.WAITING and state.agent == ""
+    assert state.path[-1] == "resume"
+
+
+def test_a_resume_outside_the_queue_is_refused(machine):
+    state, _ = run(machine, [m.Start("12345", False)])
+    with pytest.raises(UnexpectedEvent):
+        machine.step(state, m.Resumed(1, 0.0))
+
+
+def test_a_draining_server_hands_the_waiting_caller_back_to_resume(machine):
+    state, _ = joined(machine)
+    state, actions = run(machine, [m.Digits(""), m.Handback()], state)
+    assert actions[-1:] == [m.Return(m.Next.RESUME)]
+    assert state.phase == m.Phase.WAITING            # still waiting: nothing recorded
+    assert not any(isinstance(a, m.Finish) for a in actions)
+
+
+def test_a_queue_out_of_reach_too_long_sends_the_caller_to_the_fallback_once(machine):
+    state, _ = joined(machine)
+    state, actions = run(machine, [m.Digits(""), m.QueueUnavailable()], state)
+    assert actions[-2:] == [m.Finish("fallback"), m.Return(m.Next.FALLBACK)]
+    assert state.phase == m.Phase.DONE

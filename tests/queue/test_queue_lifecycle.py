@@ -66,11 +66,12 @@ def test_answered_call_ends_once_even_if_reported_twice(queue, clock):
 
 
 def test_lease_expiry_is_recorded_as_lost_handler(queue, clock):
+    lease = queue.config.queue.lease_seconds
     queue.enqueue(caller("alive"))
     queue.enqueue(caller("dead"))
-    clock.advance(20)
+    clock.advance(lease * 2 / 3)
     assert queue.refresh_lease("alive")
-    clock.advance(15)  # dead: 35 s > 30 s lease; alive: refreshed 15 s ago
+    clock.advance(lease / 2)  # dead: past its lease; alive: refreshed half a lease ago
     assert queue.tick()["leases"] == 1
     assert [e["call_id"] for e in events(queue, "lost_handler")] == ["dead"]
     assert outcomes(queue) == {"dead": "lost_handler"}
