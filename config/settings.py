@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     ami_port: int = 5038
     ami_user: str = "hotline"
     ami_secret: SecretStr = SecretStr("change-me")
+    # The web keeps app_queue hotline-fallback's members equal to our queue's ready agents
+    # (ami/fallback_members.py): at once on each agent state change, and a full resync from
+    # Redis and QueueStatus every this many seconds and on AMI reconnect. 0 turns it off.
+    fallback_sync_seconds: float = Field(default=10.0, ge=0, le=3600)
     # The browser phone (web/routes/seat.py): where JsSIP opens its SIP WebSocket (Asterisk's
     # http.conf server) and the SIP domain of the seats' URIs. wss:// off loopback.
     sip_ws_url: str = "ws://127.0.0.1:8088/ws"
@@ -95,6 +99,13 @@ class Settings(BaseSettings):
             if not AGI_URL_RE.fullmatch(url):
                 raise ValueError(f"each server must be agi://host:port, got {url!r}")
         return ",".join(urls)
+
+    @field_validator("fallback_sync_seconds")
+    @classmethod
+    def _check_fallback_sync(cls, value: float) -> float:
+        if 0 < value < 1:
+            raise ValueError("must be 0 (off) or at least 1 second")
+        return value
 
     @field_validator("public_base_url")
     @classmethod

@@ -64,6 +64,19 @@ async def _every(seconds: float, fn, name: str) -> None:
         await asyncio.sleep(seconds)
 
 
+def _start_fallback_members(state: WebState):
+    """The thread keeping the fallback queue's members, or None when turned off."""
+    settings = state.ctx.settings
+    if not settings.fallback_sync_seconds:
+        return None
+    try:
+        from ami.fallback_members import FallbackMemberSync
+    except ImportError as exc:
+        log.warning("no AMI adapter: the fallback queue's members are not kept (%s)", exc)
+        return None
+    return FallbackMemberSync.from_settings(settings, state.queue).start()
+
+
 def _lifespan(state: WebState, background: bool):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -76,11 +89,15 @@ def _lifespan(state: WebState, background: bool):
                          state.board.get()), "queue sampling"))]
             if twilio is not None:
                 twilio.start()  # places Twilio callers' callbacks (web/twilio/callbacks.py)
+        # app_queue hotline-fallback's members follow our ready agents (ami/fallback_members.py)
+        fallback = _start_fallback_members(state) if background else None
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            if fallback is not None:
+                await asyncio.to_thread(fallback.stop)
             if background and twilio is not None:
                 await asyncio.to_thread(twilio.stop)
             await asyncio.to_thread(state.hub.stop)
