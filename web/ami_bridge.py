@@ -37,7 +37,11 @@ def _third_party(target: str) -> str:
     context = EMERGENCY_CONTEXT if target in EMERGENCY_NUMBERS else TRANSFER_CONTEXT
     return f"Local/{target}@{context}"
 
+# Runs when a channel hangs up, whatever context it is in then (Asterisk hangup handlers).
+HANGUP_HANDLER_PUSH = "CHANNEL(hangup_handler_push)"
+CALL_END_HANDLER = "hotline-inbound,h,1"  # the hotline call's end: its CRM row, the agent freed
 _ROOM = re.compile(r"[^0-9]")
+_SEAT_DIAL = re.compile(r"(PJSIP|SIP|IAX2)/([0-9]{2,16})", re.ASCII)
 PENDING_LIMIT = 1000
 STATUS_TTL_S = 3.0  # how long a Ping result answers /api/telephony
 NOT_CONNECTED_LABEL = "话务系统未连接"
@@ -92,6 +96,10 @@ class AmiTelephony:
         def go(client):
             channel = self._channel_of(client, call_id)
             if target == self.operator.menu.emergency_target:
+                # [hotline-emergency] has no h extension of its own: when the citizen's call
+                # with 110 ends, the hotline's h still writes the call's row and frees the agent.
+                client.action("Setvar", Channel=channel, Variable=HANGUP_HANDLER_PUSH,
+                              Value=CALL_END_HANDLER)
                 client.transfer_to_emergency(channel, target)
             else:
                 client.redirect(channel, TRANSFER_CONTEXT, target)
@@ -106,6 +114,14 @@ class AmiTelephony:
             client.originate(agent_dial, context=CONFERENCE_CONTEXT, exten=room)
             client.originate(_third_party(target), context=CONFERENCE_CONTEXT, exten=room)
         self._run(go)
+
+    def end_seat(self, dial: str) -> None:
+        """Hang up every channel of a seat (``PJSIP/8001``): its phone is gone."""
+        match = _SEAT_DIAL.fullmatch(dial)
+        if not match:
+            raise ValueError(f"not a seat's dial string: {dial!r}")
+        tech, ext = match.groups()
+        self._run(lambda client: client.action("Hangup", Channel=f"/^{tech}\\/{ext}-/"))
 
     def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:
         self._run(lambda client: client.listen(supervisor_dial, agent_dial, whisper=whisper))

@@ -19,6 +19,7 @@ from web.live import BoardSource, TodayFigures
 from web.metrics import make_registry
 from web.offers import OfferBook
 from web.pages import PHONE_DIST, STATIC_DIR
+from web.phone_presence import PhonePresence
 from web.ratelimit import LoginLimiter
 from web.security_headers import SecurityHeaders
 from web.citizen import routes as citizen_routes
@@ -51,6 +52,7 @@ def build_state(ctx, *, queue=None, telephony=None) -> WebState:
         offers=OfferBook(queue),
     )
     state.hub.listeners.append(state.offers.note)
+    state.phones = PhonePresence(ctx.redis, queue, state.telephony, ctx.operator)
     state.registry = make_registry(board, ctx.operator)
     return state
 

@@ -35,3 +35,8 @@ def queue_samples() -> str:
 def sampler_lock() -> str:
     """Held by the one process that samples the queue in a given interval."""
     return f"{PREFIX}:queue_samples:lock"
+
+
+def phone_pages(agent_id: str) -> str:
+    """How many workstation pages holding the agent's browser phone are connected now."""
+    return f"{PREFIX}:phone_pages:{agent_id}"

@@ -20,6 +20,7 @@ class WebState:
     hub: object  # web.hub.EventHub
     offers: object  # web.offers.OfferBook
     registry: object = None  # prometheus_client.CollectorRegistry
+    phones: object = None  # web.phone_presence.PhonePresence
     background: list = field(default_factory=list)
 
     @property

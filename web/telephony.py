@@ -23,6 +23,9 @@ class Telephony(Protocol):
     def three_way(self, *, call_id: str, agent_dial: str, target: str) -> None:
         """Bring ``target`` into the call: caller, agent and target together."""
 
+    def end_seat(self, dial: str) -> None:
+        """Hang up every channel of the seat ``dial`` (e.g. ``PJSIP/8001``)."""
+
     def spy(self, *, supervisor_dial: str, agent_dial: str, whisper: bool) -> None:
         """Ring the supervisor's phone and ChanSpy on the agent (whisper: agent hears too)."""
 
@@ -52,7 +55,7 @@ class NoTelephony:
     def _refuse(self, *_, **__):
         raise TelephonyUnavailable(f"话务控制不可用 (call control unavailable: {self.why})")
 
-    transfer = three_way = spy = place_survey = _refuse
+    transfer = three_way = spy = place_survey = end_seat = _refuse
 
     def status(self) -> TelephonyStatus:
         return TelephonyStatus(False, self.why)

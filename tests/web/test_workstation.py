@@ -121,14 +121,17 @@ def test_transfers_go_to_telephony_or_answer_503(client, queue, telephony, app):
     h = _sign_in_ready(client)
     queue.enqueue(WaitingEntry("call-2", "general", "guiyang", caller=CALLER))
     client.post("/api/agent/accept", json={"call_id": "call-2"}, headers=h)
-    r = client.post("/api/agent/transfer", json={"call_id": "call-2", "kind": "police"}, headers=h)
-    assert r.status_code == 200 and telephony.calls[-1][1]["target"] == "110"
     assert client.post("/api/agent/transfer", json={"call_id": "call-9", "kind": "police"},
                        headers=h).status_code == 409
-    app.state.web.telephony = NoTelephony("AMI not configured")
+    working, app.state.web.telephony = app.state.web.telephony, NoTelephony("AMI not configured")
     r = client.post("/api/agent/transfer", json={"call_id": "call-2", "kind": "expert",
                                                  "target": "9001"}, headers=h)
     assert r.status_code == 503 and r.json()["error"] == "telephony_unavailable"
+    app.state.web.telephony = working
+    r = client.post("/api/agent/transfer", json={"call_id": "call-2", "kind": "police"}, headers=h)
+    assert r.status_code == 200 and telephony.calls[-1][1]["target"] == "110"
+    # the citizen went to 110: the agent's part is over, wrap-up starts at once
+    assert client.get("/api/agent/state", headers=h).json()["state"] != "on_call"
 
 
 def test_pause_with_an_unknown_reason_is_refused(client):

@@ -12,8 +12,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from callqueue.models import AgentInfo
+from crm import audit
 from crm.errors import InvalidInput
-from crm.models import AgentProfile
+from crm.models import AgentProfile, Call
 from web.deps import StateDep, UserDep, actor_of
 from web.errors import NotAnAgent, QueueRefused
 from web.offers import popup
@@ -23,6 +24,11 @@ router = APIRouter(prefix="/api/agent", tags=["agent"])
 DIAL = "PJSIP/{}"
 HEARTBEAT_SECONDS = 5.0
 CALL_STATES = ("offered", "on_call")
+# Audit actions of the workstation's call control; written to the database: never rename.
+TRANSFER_ACTIONS = {"expert": "call_transfer", "three_way": "call_three_way",
+                    "police": "emergency_transfer"}
+TRANSFER_NAMES = {"expert": "已转专家座席", "three_way": "三方通话已发起", "police": "已转接110"}
+RECONNECT_MS = 1000  # EventSource retry: a dropped stream comes back within the phone's grace
 
 
 def agent_view(state, user) -> dict:
@@ -120,23 +126,46 @@ def transfer(body: TransferIn, user: UserDep, state: StateDep) -> dict:
         state.telephony.three_way(call_id=body.call_id, agent_dial=st.dial, target=target)
     else:
         state.telephony.transfer(call_id=body.call_id, agent_dial=st.dial, target=target)
-    names = {"expert": "已转专家座席", "three_way": "三方通话已发起", "police": "已转接110"}
-    return {"ok": True, "message": f"{names[body.kind]} ({target})"}
+        # The citizen has left the agent (to the expert or 110): the agent's part of the
+        # call is over, wrap-up starts now, not when the citizen's call ends.
+        state.queue.hangup(user.agent_id, body.call_id)
+    _record_transfer(state, user, body.kind, body.call_id, target)
+    return {"ok": True, "message": f"{TRANSFER_NAMES[body.kind]} ({target})"}
+
+
+def _record_transfer(state, user, kind: str, call_id: str, target: str) -> None:
+    """The transfer goes to the audit trail, on the call's case when one is linked already."""
+    with state.ctx.sessions.begin() as db:
+        case_id = db.scalar(select(Call.case_id).where(Call.call_id == call_id))
+        audit.record(db, actor_of(user), TRANSFER_ACTIONS[kind], case_id, call_id=call_id,
+                     target=target)
 
 
 @router.get("/events", summary="Server-sent events: the agent's state whenever it changes")
-async def events(request: Request, user: UserDep, state: StateDep) -> StreamingResponse:
+async def events(request: Request, user: UserDep, state: StateDep,
+                 phone: bool = False) -> StreamingResponse:
+    """``phone=true``: this page holds the agent's browser phone, so the stream ending (the
+    page closed or lost its connection) means the phone is gone (web.phone_presence)."""
+    phones = state.phones if phone and state.phones is not None else None
+
     async def stream():
         sub = state.hub.subscribe()
+        if phones:
+            await asyncio.to_thread(phones.opened, user.username)
         try:
+            yield f"retry: {RECONNECT_MS}\n\n"
             while not await request.is_disconnected():
                 agent_id = state.sessions.agent_of(user) or user.agent_id
                 me = replace(user, agent_id=agent_id)
                 view = await asyncio.to_thread(agent_view, state, me)
                 yield f"event: state\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
                 await _next_event_for(sub, agent_id)
+                if phones:
+                    await asyncio.to_thread(phones.alive, user.username)
         finally:
             state.hub.unsubscribe(sub)
+            if phones:
+                phones.closed(user.username)
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

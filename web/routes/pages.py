@@ -12,6 +12,8 @@ from web.history import HISTORY_HOURS, SAMPLE_SECONDS
 from web.pages import HOME_OF_ROLE, URGENCIES, render
 
 router = APIRouter(include_in_schema=False)
+# Pause reasons the system sets, never offered in the agent's pause menu.
+SYSTEM_PAUSE_REASONS = frozenset({"missed_offers", "phone_lost"})
 
 
 @router.get("/")
@@ -26,7 +28,7 @@ def agent_page(request: Request, user: UserDep, state: StateDep):
         profile = db.scalar(select(AgentProfile).where(AgentProfile.user_id == user.user_id))
     return render(
         request, "agent.html", user=user, profile=profile,
-        pause_reasons=[r for r in op.pause_reasons.values() if r.id != "missed_offers"],
+        pause_reasons=[r for r in op.pause_reasons.values() if r.id not in SYSTEM_PAUSE_REASONS],
         request_types=list(op.request_types.values()), categories=list(op.categories.values()),
         sites=list(op.sites.values()), departments=list(op.departments.values()),
         urgencies=URGENCIES, page_config={"agent_id": user.agent_id},

@@ -78,6 +78,9 @@
   };
   async function transfer(kind) {
     if (!currentCall) return;
+    // A three-way call moves the citizen into a conference room, then rings this phone to
+    // join it: that call is answered at once.
+    if (kind === "three_way" && phone && phone.holdsSeat()) phone.expectCall();
     const r = await act("/api/agent/transfer", { call_id: currentCall.call_id, kind,
                                                  target: $("transfer-target").value || null }, "call-msg");
     Hotline.say($("call-msg"), r.message, "ok");
@@ -153,8 +156,14 @@
   }
   telephony();
   setInterval(telephony, 10_000);
-  if (phone) { phone.bind(); phone.on("ended", () => Hotline.api("GET", "/api/agent/state").then(render).catch(() => {})); phone.start().catch(() => {}); }
-
+  // The live stream says whether this page holds the browser phone: when such a page goes
+  // away, the server pauses the agent (话机断开) and gives a ringing call to the next agent.
+  const live = () => Hotline.stream("/api/agent/events" + (phone && phone.holdsSeat() ? "?phone=true" : ""),
+                                    { state: render });
   Hotline.api("GET", "/api/agent/state").then(render).catch(() => {});
-  Hotline.stream("/api/agent/events", { state: render });
+  if (phone) {
+    phone.bind();
+    phone.on("ended", () => Hotline.api("GET", "/api/agent/state").then(render).catch(() => {}));
+    phone.start().catch(() => {}).finally(live);
+  } else live();
 })();

@@ -4,12 +4,13 @@
 // `answered` script on the agent's leg when this phone picks up.
 const HotlinePhone = (() => {
   const $ = (id) => document.getElementById(id);
+  const EXPECT_MS = 15000; // a three-way call's room rings the agent's phone within this
   const RING_HZ = 450, RING_ON_MS = 1000, RING_OFF_MS = 4000; // China's ring cadence
   const LABELS = {
     off: "话机未启动", connecting: "话机连接中…", registered: "话机已注册", unregistered: "话机未注册",
     failed: "话机注册失败", taken: "该分机已在其他页面或设备注册，本页未注册", nolib: "浏览器话机未安装",
   };
-  const state = { ua: null, session: null, ring: null, timer: null, started: 0, muted: false, held: false };
+  const state = { ua: null, session: null, ring: null, timer: null, started: 0, muted: false, held: false, expectUntil: 0 };
   const listeners = { incoming: [], ended: [], answered: [] };
   const emit = (name, arg) => listeners[name].forEach((fn) => fn(arg));
   const channel = "BroadcastChannel" in window ? new BroadcastChannel("hotline-phone") : null;
@@ -93,7 +94,13 @@ const HotlinePhone = (() => {
     notify(from);
     emit("incoming", from);
     const auto = $("phone-auto");
-    if (auto && auto.checked) answer();
+    const expected = Date.now() < state.expectUntil; // the agent's own three-way call rings back
+    state.expectUntil = 0;
+    if (expected || (auto && auto.checked)) answer();
+  }
+
+  function expectCall() { // the next call within EXPECT_MS is answered without a key press
+    state.expectUntil = Date.now() + EXPECT_MS;
   }
 
   function answer() {
@@ -181,14 +188,15 @@ const HotlinePhone = (() => {
     ua.on("newRTCSession", onSession);
     state.ua = ua;
     ua.start();
-    window.addEventListener("beforeunload", stop);
+    window.addEventListener("pagehide", stop); // closing or leaving: reject a ringing call, unregister
     if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
     listMics().catch(() => {});
   }
 
   function stop() {
     if (!state.ua) return;
-    if (state.session) state.session.terminate();
+    if (state.session && !state.session.isEstablished()) reject(); // the next agent gets it now
+    else if (state.session) state.session.terminate();
     state.ua.stop();
     state.ua = null;
     show("off");
@@ -219,10 +227,11 @@ const HotlinePhone = (() => {
   }
 
   return {
-    start, stop, answer, reject, hangup, dtmf, bind, stats,
+    start, stop, answer, reject, hangup, dtmf, bind, stats, expectCall,
     on: (name, fn) => listeners[name].push(fn),
     ringing: () => !!state.session && !state.session.isEstablished(),
     inCall: () => !!state.session,
     registered: () => !!state.ua && state.ua.isRegistered(),
+    holdsSeat: () => !!state.ua, // this page runs the seat's phone (not another tab's)
   };
 })();
