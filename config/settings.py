@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     # http.conf server) and the SIP domain of the seats' URIs. wss:// off loopback.
     sip_ws_url: str = "ws://127.0.0.1:8088/ws"
     sip_domain: str = "127.0.0.1"
+    # wss:// for browsers on other machines (hotline/tls_cert.py, hotline/asterisk_files.py):
+    # Asterisk's HTTP server also serves TLS on <HOTLINE_WEB_BIND host>:sip_wss_port. The
+    # certificate is the operator's (tls_cert and tls_key: PEM files, both or neither), else,
+    # when HOTLINE_WEB_BIND is not loopback, a self-signed one made under <var_dir>/tls.
+    # On loopback without a certificate: plain ws:// only. When the web binds one specific
+    # non-loopback address and HOTLINE_SIP_WS_URL is not set, the phones use
+    # wss://<that address>:<sip_wss_port>/ws.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    sip_wss_port: int = Field(default=8089, ge=1, le=65535)
     # The carrier trunk: SIP INVITEs from these addresses are citizens calling 12345 or a legacy
     # number ([hotline-inbound], G.711 A-law). In dev a second loopback address, so that the
     # seats' own traffic from 127.0.0.1 is never taken for the carrier. Empty: no trunk.
@@ -123,6 +133,26 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _tls_pair(self) -> "Settings":
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together: "
+                             "set both or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _wss_off_loopback(self) -> "Settings":
+        host = split_bind(self.web_bind)[0]
+        if "sip_ws_url" not in self.model_fields_set and not is_loopback(host) \
+                and not is_wildcard(host):
+            shown = f"[{host}]" if ":" in host else host
+            self.sip_ws_url = f"wss://{shown}:{self.sip_wss_port}/ws"
+        return self
+
+    @property
+    def web_on_loopback(self) -> bool:
+        return is_loopback(split_bind(self.web_bind)[0])
+
     @property
     def sqlite_path(self) -> Path:
         return self.var_dir.resolve() / "hotline.sqlite3"
@@ -147,6 +177,23 @@ class Settings(BaseSettings):
 def split_bind(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
     return host.strip("[]"), int(port)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_wildcard(host: str) -> bool:
+    """Every interface (0.0.0.0, ::, empty): no one address for a browser to reach."""
+    return host in ("", "0.0.0.0", "::")
 
 
 def _env_name(loc: tuple) -> str:

@@ -13,7 +13,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.asterisk_files import ETC, Generated, asterisk_ids, in_root, sync_config, sync_prompts
+from hotline.asterisk_files import (
+    ETC,
+    Generated,
+    asterisk_ids,
+    in_root,
+    sync_config,
+    sync_prompts,
+    tls_plan,
+)
 from hotline.asterisk_root import (
     AsteriskEnvError,
     chroot_run,
@@ -62,7 +70,7 @@ class AsteriskEnv:
             ami_host=settings.ami_host, ami_port=settings.ami_port, ami_user=settings.ami_user,
             ami_secret=settings.ami_secret.get_secret_value(),
             agi_url=settings.agi_servers or agi_url_from_bind(settings.fastagi_bind),
-            trunk_match=settings.sip_trunk_match,
+            trunk_match=settings.sip_trunk_match, tls=tls_plan(settings),
         )
         values = dict(root=root_path(), prompts_dir=settings.prompts_dir,
                       log_dir=settings.log_dir, generated=gen, include_test=include_test,

@@ -46,10 +46,17 @@ def ensure_demo_accounts(ctx) -> dict[str, str]:
     return passwords
 
 
+PAGES_OF_ROLE = {"admin": ("/wallboard", "/testphone"), "supervisor": ("/wallboard", "/testphone"),
+                 "agent": ("/agent",)}
+TESTPHONE_PAGE, AGENT_PAGE = "/testphone", "/agent"
+
+
 def print_demo_logins(base_url: str, passwords: dict[str, str]) -> None:
-    table = Table("page", "username", "password", "role", title="demo logins (new passwords each start)")
-    pages = {"admin": "/wallboard", "supervisor": "/wallboard", "agent": "/agent"}
+    table = Table("pages", "username", "password", "role", title="demo logins (new passwords each start)")
     for username, password in passwords.items():
         role = DEMO_ACCOUNTS[username][0]
-        table.add_row(base_url + pages[role], username, password, role)
+        pages = "\n".join(base_url + page for page in PAGES_OF_ROLE[role])
+        table.add_row(pages, username, password, role)
     console.print(table)
+    console.print(f"try a call: open {base_url}{TESTPHONE_PAGE} (测试话机) as demo.admin and dial "
+                  f"12345; answer it at {base_url}{AGENT_PAGE} as demo.agent1", highlight=False)

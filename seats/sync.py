@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crm.enums import Role
 from crm.models import AgentProfile, User
-from seats.render import Seat, render_seats
+from seats.render import Seat, TestPhone, render_seats, testphone_username
 from seats.store import SeatSecrets
 
 log = logging.getLogger("hotline.seats")
@@ -20,6 +21,17 @@ def active_extensions(session) -> list[str]:
     rows = session.scalars(select(AgentProfile.extension).join(User, User.id == AgentProfile.user_id)
                            .where(User.active.is_(True)).order_by(AgentProfile.extension))
     return list(rows)
+
+
+TESTPHONE_ROLES = (Role.ADMIN, Role.SUPERVISOR)  # trainers: the /testphone page
+
+
+def testphone_users(session) -> list[tuple[int, str]]:
+    """(user id, display name) of the active admins and supervisors, in id order."""
+    rows = session.execute(select(User.id, User.display_name)
+                           .where(User.active.is_(True), User.role.in_(TESTPHONE_ROLES))
+                           .order_by(User.id))
+    return [(uid, name) for uid, name in rows]
 
 
 class SeatSync:
@@ -33,8 +45,12 @@ class SeatSync:
     def text(self) -> str:
         with self.sessions() as session:
             extensions = active_extensions(session)
-        passwords = self.secrets.passwords(extensions)
-        return render_seats([Seat(ext, passwords[ext]) for ext in extensions])
+            trainers = testphone_users(session)
+        names = [testphone_username(uid) for uid, _ in trainers]
+        passwords = self.secrets.passwords([*extensions, *names])
+        phones = [TestPhone(uid, passwords[testphone_username(uid)], caller_name=display)
+                  for uid, display in trainers]
+        return render_seats([Seat(ext, passwords[ext]) for ext in extensions], phones)
 
     def apply(self) -> bool:
         """Write and reload when the rendered seats changed; True when they did."""

@@ -50,6 +50,8 @@ ROUTE_ROLES: dict[str, frozenset] = {
     "GET /api/telephony": ALL,
     "GET /api/agent/seat": AGENT,
     "POST /api/seats/{extension}/reset": ADMIN,
+    "GET /testphone": SUPERVISION,  # trainers call the hotline as a citizen (web/routes/testphone.py)
+    "GET /api/testphone/seat": SUPERVISION,
     "GET /api/dispatch/suggestion": DISPATCHERS,
     "POST /api/agent/login": AGENT,
     "POST /api/agent/ready": AGENT,

@@ -27,6 +27,7 @@ from web.routes import admin, agent, auth, cases, ops, pages, supervisor
 from web.routes import knowledge, kpi, oversight, workorders
 from web.routes import seat as seat_routes
 from web.routes import telephony as telephony_routes
+from web.routes import testphone
 from web.sessions import SessionStore
 from web.staffing import Staffing
 from web.state import WebState
@@ -136,7 +137,7 @@ def create_app(ctx, *, queue=None, telephony=None, background: bool = True,
     app.add_exception_handler(errors.NotAuthenticated, _login_redirect)
     for module in (ops, auth, pages, agent, cases, supervisor, admin, twilio_routes,
                    citizen_routes, workorders, oversight, kpi, knowledge, telephony_routes,
-                   seat_routes):
+                   seat_routes, testphone):
         app.include_router(module.router)
     for module in (oversight, kpi, knowledge):
         app.include_router(module.pages)
