@@ -15,7 +15,7 @@ from ivr.settings import MenuSettings
 
 PROMPT_DIR = "hotline"          # sounds/<lang>/hotline/<name>.wav
 DTMF_SLICE_MS = 500             # WAIT FOR DIGIT slice while waiting (also the offer latency bound)
-LEASE_EVERY_SECONDS = 3.0       # refresh the waiting entry's lease this often (lease: 10 s)
+LEASE_EVERY_SECONDS = 3.0       # refresh the lease this often (fastagi_lease_seconds: 10)
 # A waiting caller keeps its hold music this long while Redis cannot be reached, then goes to
 # the fallback queue. Long enough for a Redis restart; short enough that nobody waits blind.
 REDIS_OUTAGE_SECONDS = 20.0

@@ -48,6 +48,7 @@ def policy(operator_config, stream_maxlen: int = STREAM_MAXLEN) -> dict[str, int
         "general_after": q.general_after_seconds,
         "overflow": q.overflow_after_seconds,
         "lease": q.lease_seconds,
+        "rlease": q.fastagi_lease_seconds,
         "resume_grace": q.resume_grace_seconds,
         "cb_max": q.callback_max_attempts,
         "cb_retry": q.callback_retry_seconds,

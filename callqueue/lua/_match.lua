@@ -77,6 +77,10 @@ end
 -- offer until the handler acknowledges it, so a lapsed lease means nobody will dial it.
 local function resumable(c) return c.kind == 'call' and c.rs == '1' end
 
+-- A resumable call's lease is short (C.rlease: its handler refreshes it every few seconds,
+-- so a dead handler is noticed soon); other handlers' (Twilio's webhooks) is C.lease.
+local function lease_of(c) return resumable(c) and C.rlease or C.lease end
+
 local function lease_lapsed(cid)
   local s = redis.call('ZSCORE', K.leases(), cid)
   return not s or tonumber(s) <= NOW  -- as sweep_leases counts it
@@ -182,7 +186,7 @@ local function requeue(cid, c)
   c.state, c.agent, c.dialing = 'waiting', '', ''
   redis.call('ZADD', K.wait(c.line, c.site), c.score, cid)
   redis.call('SADD', K.queues(), c.line .. '|' .. c.site)
-  if c.kind == 'call' then redis.call('ZADD', K.leases(), fmt(NOW + C.lease), cid) end
+  if c.kind == 'call' then redis.call('ZADD', K.leases(), fmt(NOW + lease_of(c)), cid) end
 end
 
 -- Withdraw an open offer without blaming the agent (caller left): agent back to ready.

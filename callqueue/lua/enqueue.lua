@@ -27,7 +27,7 @@ for i = 1, #pf do fields[#fields + 1] = pf[i] end
 redis.call('HSET', ck, unpack(fields))
 redis.call('ZADD', K.wait(line, site), score, cid)
 redis.call('SADD', K.queues(), line .. '|' .. site)
-redis.call('ZADD', K.leases(), fmt(NOW + C.lease), cid)
+redis.call('ZADD', K.leases(), fmt(NOW + (ARGV[11] == '1' and C.rlease or C.lease)), cid)
 count(line, site, 'offered')
 redis.call('EXPIRE', K.day(DAY), C.day_ttl)
 recent(line, site, 'a', 1)

@@ -7,12 +7,12 @@ local cid = ARGV[3]
 local c = hgetall(K.call(cid))
 if c.kind ~= 'call' then return 0 end
 if c.state == 'waiting' then
-  redis.call('ZADD', K.leases(), 'XX', fmt(NOW + C.lease), cid)
+  redis.call('ZADD', K.leases(), 'XX', fmt(NOW + lease_of(c)), cid)
   return 1
 end
 if c.state == 'offered' then
   if resumable(c) and c.dialing ~= '1' then
-    redis.call('ZADD', K.leases(), 'XX', fmt(NOW + C.lease), cid)
+    redis.call('ZADD', K.leases(), 'XX', fmt(NOW + lease_of(c)), cid)
   end
   return 1
 end

@@ -11,7 +11,7 @@ if c.kind ~= 'call' then return 0 end
 if c.state == 'orphaned' then
   unorphan(cid, c)
 elseif c.state == 'waiting' then
-  redis.call('ZADD', K.leases(), fmt(NOW + C.lease), cid)
+  redis.call('ZADD', K.leases(), fmt(NOW + lease_of(c)), cid)
   emit('resumed', {'call_id', cid, 'line', c.line, 'site', c.site,
     'wait', fmt(NOW - tonumber(c.t0)), 'position', tostring(position(cid, c))})
 elseif c.state == 'offered' then  -- nobody dials it now: the dialplan is running this script

@@ -24,7 +24,7 @@ def state(q, cid):
 
 def lapse(q, clock, *alive):
     """Let one lease pass while only the `alive` callers' handlers refresh theirs."""
-    lease = q.config.queue.lease_seconds
+    lease = q.config.queue.fastagi_lease_seconds
     clock.advance(lease / 2)
     for cid in alive:
         assert q.refresh_lease(cid)
@@ -125,9 +125,17 @@ def test_a_live_handler_refreshing_an_orphaned_lease_gets_its_place_back(queue, 
 
 def test_calls_that_are_not_resumable_keep_the_lost_handler_rule(queue, clock):
     queue.enqueue(caller("twilio", resumable=False))
-    lapse(queue, clock)
+    clock.advance(queue.config.queue.lease_seconds + 1)   # its own, longer lease
     queue.tick()
     assert [e["outcome"] for e in events(queue, "finished")] == ["lost_handler"]
+
+
+def test_a_twilio_caller_keeps_its_longer_lease_while_a_fastagi_one_is_orphaned(queue, clock):
+    queue.enqueue(caller("twilio", resumable=False))
+    queue.enqueue(caller("fastagi"))
+    lapse(queue, clock)                   # past the FastAGI lease, within Twilio's
+    queue.tick()
+    assert (state(queue, "twilio"), state(queue, "fastagi")) == ("waiting", "orphaned")
 
 
 def test_an_agent_freed_by_the_lease_sweep_is_not_offered_a_caller_whose_lease_ran_out(
@@ -140,7 +148,8 @@ def test_an_agent_freed_by_the_lease_sweep_is_not_offered_a_caller_whose_lease_r
     agent(queue, "a")
     queue.enqueue(caller("twilio", resumable=False))
     assert state(queue, "fastagi") == "offered" and state(queue, "twilio") == "waiting"
-    clock.advance(queue.config.queue.lease_seconds + 1)
+    policy = queue.config.queue
+    clock.advance(max(policy.lease_seconds, policy.fastagi_lease_seconds) + 1)
     queue.tick()
     assert [e["call_id"] for e in events(queue, "offered")] == ["fastagi"]
     assert [(e["call_id"], e["outcome"]) for e in events(queue, "finished")] == \

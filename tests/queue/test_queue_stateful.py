@@ -128,7 +128,8 @@ class QueueMachine(RuleBasedStateMachine):
         self.clock = FakeClock()
         self.ticked_at = self.clock.now
         config = with_policy(with_wrap_up(OPERATOR, WRAP), lease_seconds=LEASE,
-                             resume_grace_seconds=GRACE, offer_timeout_seconds=OFFER_TIMEOUT,
+                             fastagi_lease_seconds=LEASE, resume_grace_seconds=GRACE,
+                             offer_timeout_seconds=OFFER_TIMEOUT,
                              max_consecutive_misses=MAX_MISSES)
         self.q = CallQueue(self.r, config, clock=self.clock)
 
