@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from e2e_harness import wait_for
-from test_voice_browser import EXT, SPEAKING, _log_in, _sign_in_and_register  # noqa: F401
-from test_voice_browser import browsers, web  # noqa: F401
+from voice_helpers import EXT, SPEAKING, log_in, sign_in_and_register  # noqa: F401
+from voice_helpers import browsers, web, web_app  # noqa: F401
 
 TAKEN = "该分机已在其他页面或设备注册"
 
@@ -24,7 +24,7 @@ def _contacts(asterisk) -> list[str]:
 def _refused(page, base):
     from playwright.sync_api import expect
 
-    _log_in(page, base)
+    log_in(page, base)
     expect(page.locator("#phone-state")).to_have_attribute("data-state", "taken", timeout=20_000)
     expect(page.locator("#phone-state")).to_contain_text(TAKEN)
 
@@ -42,7 +42,7 @@ def test_a_second_device_is_refused_and_the_first_still_receives_calls(
     from playwright.sync_api import expect
 
     first, second = browsers(), browsers()
-    _sign_in_and_register(first, web)
+    sign_in_and_register(first, web)
     _refused(second, web)
     assert len(_contacts(asterisk)) == 1
     expect(first.locator("#phone-state")).to_have_attribute("data-state", "registered")
@@ -59,7 +59,7 @@ def test_a_second_device_is_refused_and_the_first_still_receives_calls(
 def test_logging_out_on_the_first_device_frees_the_seat_for_the_second(
         web, browsers, asterisk):  # noqa: F811
     first, second = browsers(), browsers()
-    _sign_in_and_register(first, web)
+    sign_in_and_register(first, web)
     _refused(second, web)
     first.click("#logout-web")
     first.wait_for_url(web + "/login")
@@ -71,7 +71,7 @@ def test_logging_out_on_the_first_device_frees_the_seat_for_the_second(
 def test_closing_the_first_page_frees_the_seat_for_the_second(
         web, browsers, asterisk):  # noqa: F811
     first, second = browsers(), browsers()
-    _sign_in_and_register(first, web)
+    sign_in_and_register(first, web)
     _refused(second, web)
     first.context.close()
     wait_for(lambda: not _contacts(asterisk), 15, "the closed page's contact stayed")

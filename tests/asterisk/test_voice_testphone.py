@@ -9,7 +9,7 @@ import pytest
 
 from e2e_harness import wait_for
 from seats.render import TESTPHONE_NUMBER
-from test_voice_browser import PASSWORD, _sign_in_and_register, browsers, web  # noqa: F401
+from voice_helpers import PASSWORD, browsers, sign_in_and_register, web, web_app  # noqa: F401
 
 TRAINER = "voice.trainer"
 TRAINER_NAME = "培训管理员"
@@ -55,7 +55,7 @@ def test_a_trainer_dials_12345_an_agent_answers_and_one_answered_call_is_recorde
     from playwright.sync_api import expect
 
     phone, agent = browsers(), browsers()
-    _sign_in_and_register(agent, web)
+    sign_in_and_register(agent, web)
     _open_test_phone(phone, web)
     phone.click("#tp-call")
     expect(phone.locator("#tp-state")).to_have_attribute("data-state", "talking", timeout=20_000)
