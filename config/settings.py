@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # The browser phone (web/routes/seat.py): where JsSIP opens its SIP WebSocket (Asterisk's
     # http.conf server) and the SIP domain of the seats' URIs. wss:// off loopback.
     sip_ws_url: str = "ws://127.0.0.1:8088/ws"
+    # Where Asterisk's SIP over UDP listens (pjsip.conf [transport-udp] bind): seats' desk
+    # phones and the carrier trunk. Loopback by default; read the warning in pjsip.conf first.
+    sip_bind: str = "127.0.0.1:5060"
     sip_domain: str = "127.0.0.1"
     # wss:// for browsers on other machines (hotline/tls_cert.py, hotline/asterisk_files.py):
     # Asterisk's HTTP server also serves TLS on <HOTLINE_WEB_BIND host>:sip_wss_port. The
@@ -96,7 +99,7 @@ class Settings(BaseSettings):
     twilio_number_sites: dict[str, str] = {}
     log_level: str = "INFO"
 
-    @field_validator("fastagi_bind", "web_bind")
+    @field_validator("fastagi_bind", "web_bind", "sip_bind")
     @classmethod
     def _check_bind(cls, value: str, info) -> str:
         return _host_port(value, info.field_name.upper())

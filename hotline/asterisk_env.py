@@ -71,6 +71,7 @@ class AsteriskEnv:
             ami_secret=settings.ami_secret.get_secret_value(),
             agi_url=settings.agi_servers or agi_url_from_bind(settings.fastagi_bind),
             trunk_match=settings.sip_trunk_match, tls=tls_plan(settings),
+            sip_bind=settings.sip_bind,
         )
         values = dict(root=root_path(), prompts_dir=settings.prompts_dir,
                       log_dir=settings.log_dir, generated=gen, include_test=include_test,

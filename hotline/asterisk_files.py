@@ -28,6 +28,8 @@ MOH_DIR = "var/lib/asterisk/moh/hotline"  # musiconhold.conf [default] directory
 _USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n;\[\]]")
 _MATCH_RE = re.compile(r"[0-9a-fA-F.:/]{2,49}(,[0-9a-fA-F.:/]{2,49})*", re.ASCII)
+_SIP_BIND_RE = re.compile(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):[0-9]{1,5}", re.ASCII)
+_BIND_LINE = re.compile(r"^bind\s*=")
 
 
 # wss:// for the browser phones: http.conf's TLS listener and its certificate, copied next
@@ -60,6 +62,7 @@ class Generated:
     agi_url: str
     trunk_match: str = ""  # the carrier's source address(es): INVITEs from it are citizens
     tls: TlsPlan | None = None  # None: plain ws:// on loopback only
+    sip_bind: str = "127.0.0.1:5060"  # HOTLINE_SIP_BIND: [transport-udp] bind
 
 
 def tls_plan(settings) -> TlsPlan | None:
@@ -186,6 +189,7 @@ def sync_config(root: Path, gen: Generated, conf_dir: Path = PROJECT_CONF_DIR,
     os.chown(etc, 0, gid)
     files = {p.name: p.read_text() for p in sorted(conf_dir.glob("*.conf"))}
     files.update(render_generated(gen))
+    files["pjsip.conf"] = with_sip_bind(files.get("pjsip.conf", ""), gen.sip_bind)
     files = with_tls(files, gen.tls)  # wss:// off loopback or with the operator's certificate
     files.update(extra or {})  # e.g. pjsip_seats.conf, rendered from the agent profiles
     if local_dir is not None and local_dir.is_dir():
@@ -199,6 +203,20 @@ def sync_config(root: Path, gen: Generated, conf_dir: Path = PROJECT_CONF_DIR,
     for name, text in files.items():
         _write_private(etc / name, text, gid)
     return sorted(files)
+
+
+def with_sip_bind(pjsip_conf: str, bind: str) -> str:
+    """pjsip.conf with [transport-udp]'s bind set to HOTLINE_SIP_BIND (host:port)."""
+    if _FORBIDDEN_IN_VALUE.search(bind) or not _SIP_BIND_RE.fullmatch(bind):
+        raise AsteriskEnvError("asterisk_bad_setting", "HOTLINE_SIP_BIND must be host:port")
+    out, section = [], ""
+    for line in pjsip_conf.splitlines(keepends=True):
+        if line.startswith("["):
+            section = line.split("]", 1)[0][1:]
+        if section == "transport-udp" and _BIND_LINE.match(line):
+            line = f"bind = {bind}\n"
+        out.append(line)
+    return "".join(out)
 
 
 def _with_test_include(text: str | None, name: str) -> str:
