@@ -189,7 +189,8 @@ def sync_config(root: Path, gen: Generated, conf_dir: Path = PROJECT_CONF_DIR,
     os.chown(etc, 0, gid)
     files = {p.name: p.read_text() for p in sorted(conf_dir.glob("*.conf"))}
     files.update(render_generated(gen))
-    files["pjsip.conf"] = with_sip_bind(files.get("pjsip.conf", ""), gen.sip_bind)
+    if "pjsip.conf" in files:
+        files["pjsip.conf"] = with_sip_bind(files["pjsip.conf"], gen.sip_bind)
     files = with_tls(files, gen.tls)  # wss:// off loopback or with the operator's certificate
     files.update(extra or {})  # e.g. pjsip_seats.conf, rendered from the agent profiles
     if local_dir is not None and local_dir.is_dir():
