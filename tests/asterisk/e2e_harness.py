@@ -191,6 +191,21 @@ class Hotline:
         with self.sessions() as s:
             return list(s.scalars(select(Call)))
 
+    def import_fallback(self):
+        """`hotline asterisk import-cdr` on the root's queue_log and CDR: the ImportReport."""
+        from crm.cdr_import import import_fallback_calls
+
+        return import_fallback_calls(self.sessions, self.operator,
+                                     self.env.asterisk_log("queue_log"),
+                                     self.env.asterisk_log("cdr-csv/Master.csv"))
+
+    def wait_imported(self, call_id: str, timeout: float = 15.0):
+        """The import report once it holds ``call_id`` (queue_log is written at the call's end)."""
+        def imported():
+            report = self.import_fallback()
+            return report if call_id in report.call_ids else None
+        return wait_for(imported, timeout, f"the fallback call {call_id} in queue_log")
+
     def queue_events(self, kind: str, **fields) -> list[dict]:
         return [f for _, f in self.queue.read_events("0-0", count=100_000)
                 if f.get("type") == kind and all(f.get(k) == v for k, v in fields.items())]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_harness import FALLBACK_QUEUE, wait_for
+from e2e_harness import FALLBACK_QUEUE
 
 pytestmark = pytest.mark.asterisk
 MEMBER_EXT = "8501"
@@ -23,15 +23,6 @@ def fallback_member(hotline):
     env.cli(f"queue remove member Local/{MEMBER_EXT}@test-agent from {FALLBACK_QUEUE}")
 
 
-def _import(hotline):
-    from crm.cdr_import import import_fallback_calls
-
-    env = hotline.env
-    return import_fallback_calls(hotline.sessions, hotline.operator,
-                                 env.asterisk_log("queue_log"),
-                                 env.asterisk_log("cdr-csv/Master.csv"))
-
-
 def test_with_our_server_down_the_call_reaches_an_agent_and_is_imported(hotline,
                                                                        fallback_member):
     hotline.stop_server()  # HOTLINE_AGI now points at a closed port
@@ -43,16 +34,12 @@ def test_with_our_server_down_the_call_reaches_an_agent_and_is_imported(hotline,
     hotline.events.wait_for("Hangup", Uniqueid=call_id, timeout=30)
     assert hotline.call_row(call_id) is None  # nothing of ours saw the call
 
-    def imported():
-        report = _import(hotline)
-        return report if call_id in report.call_ids else None
-
-    wait_for(imported, 15, "the fallback call in queue_log")  # CDR/queue_log: written at the end
+    hotline.wait_imported(call_id)  # CDR/queue_log: written at the end
     row = hotline.call_row(call_id)
     assert row.outcome == "fallback" and row.menu_path == "fallback"
     assert row.agent == fallback_member
     assert row.dnid == "12345" and row.caller_raw == "13985010301"
     assert row.answered_at is not None and row.queued_at <= row.answered_at
-    again = _import(hotline)
+    again = hotline.import_fallback()
     assert call_id in again.call_ids and again.created == 0
     assert [r.call_id for r in hotline.rows()].count(call_id) == 1

@@ -63,15 +63,6 @@ def web(hotline, redis_server, tmp_path, asterisk_settings):
     ctx.engine.dispose()
 
 
-def _import(hotline):
-    from crm.cdr_import import import_fallback_calls
-
-    env = hotline.env
-    return import_fallback_calls(hotline.sessions, hotline.operator,
-                                 env.asterisk_log("queue_log"),
-                                 env.asterisk_log("cdr-csv/Master.csv"))
-
-
 def _stamp(event: dict) -> float:
     return float(event["Timestamp"])  # manager.conf timestampevents = yes
 
@@ -94,12 +85,8 @@ def test_with_every_fastagi_server_down_a_ready_agent_answers_through_app_queue(
     hotline.events.wait_for("Hangup", Uniqueid=call_id, timeout=30)
     assert hotline.call_row(call_id) is None  # no FastAGI server saw the call
 
-    def imported():
-        report = _import(hotline)
-        return report if call_id in report.call_ids else None
-
-    wait_for(imported, 15, "the fallback call in queue_log")
-    assert _import(hotline).created == 0  # again: nothing new (queue_log keeps older calls)
+    hotline.wait_imported(call_id)  # CDR/queue_log: written at the end
+    assert hotline.import_fallback().created == 0  # again: nothing new (queue_log keeps older calls)
     rows = [r for r in hotline.rows() if r.call_id == call_id]
     assert len(rows) == 1
     row = rows[0]
