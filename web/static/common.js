@@ -59,5 +59,16 @@ const Hotline = (() => {
   }
   function say(target, text, kind) { target.textContent = text; target.className = "msg " + (kind || ""); }
   const pct = (v) => v == null ? "—" : (v * 100).toFixed(1) + "%";
-  return { api, stream, el, svg, fill, rows, config, duration, say, pct };
+
+  async function audioStats(session) { // what the browser measures of a SIP call's audio
+    if (!session || !session.connection) return null;
+    const out = { packetsReceived: 0, packetsSent: 0, audioLevel: 0 };
+    (await session.connection.getStats()).forEach((r) => {
+      if (r.kind !== "audio") return;
+      if (r.type === "inbound-rtp") { out.packetsReceived = r.packetsReceived; out.audioLevel = r.audioLevel || 0; }
+      if (r.type === "outbound-rtp") out.packetsSent = r.packetsSent;
+    });
+    return out;
+  }
+  return { api, stream, el, svg, fill, rows, config, duration, say, pct, audioStats };
 })();
