@@ -36,7 +36,9 @@ def _request(sock, port, cseq, call_id, auth=""):
     sock.sendto(msg.encode(), SIP)
     while True:
         reply = sock.recv(65535).decode(errors="replace")
-        if not reply.startswith("SIP/2.0 100"):
+        # Asterisk may qualify the new contact (OPTIONS) before its final answer arrives.
+        final = reply.startswith("SIP/2.0 ") and not reply.startswith("SIP/2.0 1")
+        if final and f"CSeq: {cseq} REGISTER" in reply:
             return reply
 
 
