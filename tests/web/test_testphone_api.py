@@ -61,3 +61,14 @@ def test_each_trainer_has_an_own_identity_written_into_the_inbound_context(
     assert mine["password"] not in text and reloads
     again = client.get("/api/testphone/seat", headers=admin).json()
     assert again["password"] == mine["password"]
+
+
+@pytest.mark.parametrize("user", ["admin1", "super1"])
+def test_logging_out_rotates_the_trainers_test_phone_password(client, user):
+    from web_helpers import login
+
+    headers = login(client, user)
+    before = client.get("/api/testphone/seat", headers=headers).json()["password"]
+    assert client.post("/api/auth/logout", headers=headers).status_code == 200
+    after = client.get("/api/testphone/seat", headers=login(client, user)).json()["password"]
+    assert after != before

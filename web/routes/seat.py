@@ -12,8 +12,9 @@ from sqlalchemy import select
 from crm.enums import Role
 from crm.errors import InvalidInput, NotFound
 from crm.models import AgentProfile
-from seats.render import REALM
+from seats.render import REALM, testphone_username
 from seats.store import SeatSecrets
+from seats.sync import TESTPHONE_ROLES
 from web.deps import StateDep, UserDep
 
 router = APIRouter(prefix="/api", tags=["seat"])
@@ -37,8 +38,12 @@ def rotate_seat(request: Request, state, extension: str) -> None:
 
 
 def end_seat_session(request: Request, state, user) -> None:
-    """An agent logging out of the web: their seat's password is rotated, so a phone left
-    registered elsewhere with the old one cannot register again."""
+    """A user logging out of the web: the SIP password they were handed is rotated (an
+    agent's seat, a trainer's test phone), so a phone left registered elsewhere with the old
+    one cannot register again."""
+    if user.role in TESTPHONE_ROLES:
+        rotate_seat(request, state, testphone_username(user.user_id))
+        return
     if user.role != Role.AGENT:
         return
     with state.ctx.sessions() as db:
