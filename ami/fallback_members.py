@@ -9,7 +9,9 @@ all down:
   removes its member at once (QueueAdd / QueueRemove);
 - a full resync every ``resync_seconds`` and on every AMI (re)connect: all agents from Redis,
   all members from QueueStatus, so a missed event, a hand-made change or an Asterisk restart
-  heals.
+  heals;
+- the calls app_queue puts through: the agent who answers one is paused as on a fallback call
+  until it ends (ami/fallback_calls.py), so our queue never offers them a second caller.
 
 The queue object is duck-typed (callqueue.api.CallQueue): ``read_events``, ``redis``, ``keys``.
 """
@@ -25,6 +27,8 @@ from asterisk.manager import ManagerSocketException
 
 from ami.client import AmiClient
 from ami.errors import AmiActionFailed, AmiError, AmiTimeout
+from ami.fallback_calls import EVENTS as CALL_EVENTS
+from ami.fallback_calls import FallbackCalls
 from ami.fallback_plan import Member, Plan, after, desired_members, plan
 
 log = logging.getLogger("hotline.ami.fallback")
@@ -71,14 +75,19 @@ def list_events(body: str) -> list[dict]:
 class QueueMembers:
     """The members of one app_queue queue over one AMI client (QueueStatus/Add/Remove)."""
 
-    def __init__(self, client: StatusClient, queue_name: str = FALLBACK_QUEUE):
-        self.client, self.queue_name = client, queue_name
+    def __init__(self, client: StatusClient, queue_name: str = FALLBACK_QUEUE,
+                 stray: Callable[[dict], None] | None = None):
+        self.client, self.queue_name, self.stray = client, queue_name, stray
 
     def read(self) -> dict[str, Member]:
-        """interface -> Member, as app_queue holds them now."""
+        """interface -> Member, as app_queue holds them now. Other events that pyst2 gathered
+        into the list (one that happened meanwhile) go to ``stray``."""
         events = self.client.status_list("QueueStatus", Queue=self.queue_name)
         if not any(e.get("Event") == STATUS_DONE_EVENT for e in events):
             raise AmiTimeout(f"QueueStatus {self.queue_name}: the list did not end")
+        for event in events:
+            if self.stray is not None and event.get("Event") in CALL_EVENTS:
+                self.stray(event)
         members = (member_of(e) for e in events
                    if e.get("Event") == MEMBER_EVENT and e.get("Queue") == self.queue_name)
         return {m.interface: m for m in members if m.interface}
@@ -100,19 +109,20 @@ def member_of(event: dict) -> Member:
     return Member(interface=interface, name=event.get("MemberName") or event.get("Name") or "",
                   state_interface=event.get("StateInterface", ""),
                   paused=event.get("Paused", "0") not in ("0", "", "false"),
-                  dynamic=event.get("Membership", DYNAMIC) == DYNAMIC)
+                  dynamic=event.get("Membership", DYNAMIC) == DYNAMIC,
+                  in_call=event.get("InCall", "0") not in ("0", "", "false"))
 
 
-def read_agents(queue, agent_ids=None) -> dict[str, tuple[str | None, str | None]]:
-    """agent id -> (state, dial) from our queue; every logged-in agent when ids are None."""
+def read_agents(queue, agent_ids=None) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """agent id -> (state, dial, reason) from our queue; every logged-in agent when ids are
+    None."""
     if agent_ids is None:
         agent_ids = queue.redis.smembers(queue.keys.agents())
     agent_ids = sorted(agent_ids)
     pipe = queue.redis.pipeline(transaction=False)
     for agent_id in agent_ids:
-        pipe.hmget(queue.keys.agent(agent_id), "state", "dial")
-    return {agent_id: (state, dial) for agent_id, (state, dial)
-            in zip(agent_ids, pipe.execute())}
+        pipe.hmget(queue.keys.agent(agent_id), "state", "dial", "reason")
+    return {agent_id: tuple(fields) for agent_id, fields in zip(agent_ids, pipe.execute())}
 
 
 def latest_event_id(queue) -> str:
@@ -134,7 +144,8 @@ class FallbackMemberSync:
         self.resync_seconds = resync_seconds
         self._client: StatusClient | None = None
         self._members: QueueMembers | None = None
-        self._agents: dict[str, tuple[str | None, str | None]] = {}
+        self._agents: dict[str, tuple[str | None, ...]] = {}
+        self.calls = FallbackCalls(queue, queue_name)
         self._current: dict[str, Member] = {}
         self._cursor = "0-0"
         self._next_resync = 0.0
@@ -181,7 +192,9 @@ class FallbackMemberSync:
         if self._members is None or not self._client.connected:
             self._drop_client()
             self._client = self._connect().connect()
-            self._members = QueueMembers(self._client, self.queue_name)
+            self._members = QueueMembers(self._client, self.queue_name, self.calls.handle)
+            for name in CALL_EVENTS:
+                self._client.on_event(name, self.calls.handle)
             self._next_resync = 0.0
             if not self._ami_up:
                 log.info("fallback queue members: AMI connected, resyncing %s", self.queue_name)
@@ -201,6 +214,7 @@ class FallbackMemberSync:
         self._agents = read_agents(self.queue)
         self._current = self._members.read()
         self._next_resync = time.monotonic() + self.resync_seconds
+        self.calls.heal(self._agents, self._current)
         self._converge()
 
     def follow(self, events: list[tuple[str, dict]]) -> None:

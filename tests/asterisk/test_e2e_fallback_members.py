@@ -1,6 +1,7 @@
 """End to end on the real Asterisk: the web keeps app_queue hotline-fallback's members equal
 to our queue's ready agents, so that with every FastAGI server down a citizen's call is
-still answered by a ready agent, and the CDR import records it."""
+still answered by a ready agent, who is offered nothing by our queue while talking, and the
+CDR import records the call."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import time
 import pytest
 
 from e2e_harness import FALLBACK_QUEUE, wait_for
+
+from ami.fallback_members import QueueMembers, StatusClient
+from ami.fallback_plan import FALLBACK_CALL
 
 pytestmark = pytest.mark.asterisk
 EVENT_BOUND_S = 5.0    # "within a few seconds": the event path, far below the resync interval
@@ -63,13 +67,18 @@ def web(hotline, redis_server, tmp_path, asterisk_settings):
     ctx.engine.dispose()
 
 
+def _state(hotline, agent_id: str) -> tuple[str, str]:
+    st = hotline.queue.agent(agent_id)
+    return (st.state, st.reason or "") if st else ("", "")
+
+
 def _stamp(event: dict) -> float:
     return float(event["Timestamp"])  # manager.conf timestampevents = yes
 
 
 def test_with_every_fastagi_server_down_a_ready_agent_answers_through_app_queue(hotline, web):
     hotline.stop_server()  # HOTLINE_AGI now points at a closed port
-    agent_id = hotline.agent("8601", behaviour="1:2")
+    agent_id = hotline.agent("8601", behaviour="1:6")
     wait_for(lambda: members(hotline.env).get(dial_of("8601")) == agent_id, RESYNC_BOUND_S,
              "the ready agent as a member of hotline-fallback")
 
@@ -81,8 +90,16 @@ def test_with_every_fastagi_server_down_a_ready_agent_answers_through_app_queue(
     connect = hotline.events.wait_for("AgentConnect", Queue=FALLBACK_QUEUE, Uniqueid=call_id,
                                       timeout=30)
     assert connect["MemberName"] == agent_id
-    # The agent hangs up after 2 s of talk; the caller's own 60 s wait bounds it in any case.
+    # While talking the agent is offered nothing by our queue, and stays a member in a call.
+    wait_for(lambda: _state(hotline, agent_id) == ("paused", FALLBACK_CALL), EVENT_BOUND_S,
+             "the agent paused in our queue as on a fallback call")
+    with StatusClient.from_settings(web.settings).connect() as client:
+        member = QueueMembers(client).read()[dial_of("8601")]
+    assert member.name == agent_id and member.in_call
+    # The agent hangs up after 6 s of talk; the caller's own 60 s wait bounds it in any case.
     hotline.events.wait_for("AgentComplete", Uniqueid=call_id, Queue=FALLBACK_QUEUE, timeout=90)
+    wait_for(lambda: _state(hotline, agent_id) == ("ready", ""), EVENT_BOUND_S,
+             "the agent ready again in our queue once the fallback call ended")
     hotline.events.wait_for("Hangup", Uniqueid=call_id, timeout=30)
     assert hotline.call_row(call_id) is None  # no FastAGI server saw the call
 

@@ -13,7 +13,7 @@ from web.pages import HOME_OF_ROLE, URGENCIES, render
 
 router = APIRouter(include_in_schema=False)
 # Pause reasons the system sets, never offered in the agent's pause menu.
-SYSTEM_PAUSE_REASONS = frozenset({"missed_offers", "phone_lost"})
+SYSTEM_PAUSE_REASONS = frozenset({"missed_offers", "phone_lost", "fallback_call"})
 
 
 @router.get("/")
