@@ -36,9 +36,29 @@ def asterisk_skip_reason() -> str | None:
 
 @pytest.fixture(scope="session")
 def asterisk_settings(tmp_path_factory):
-    """Settings of the test session: a private var dir and a random AMI secret."""
-    return load_settings(env="test", var_dir=tmp_path_factory.mktemp("asterisk-var"),
-                         ami_secret=secrets.token_urlsafe(18))
+    """Settings of the test session: a private var dir, a random AMI secret, and a
+    certificate of its own (made as `hotline asterisk up` makes one for dev), so that
+    Asterisk serves wss:// on 127.0.0.1:<sip_wss_port> beside ws:// as in production."""
+    from hotline.tls_cert import ensure_self_signed
+
+    var_dir = tmp_path_factory.mktemp("asterisk-var")
+    cert, key = ensure_self_signed(var_dir, "127.0.0.1")
+    return load_settings(env="test", var_dir=var_dir, ami_secret=secrets.token_urlsafe(18),
+                         tls_cert=cert, tls_key=key)
+
+
+@pytest.fixture
+def web_settings() -> dict:
+    """Settings of the web app beyond the defaults of the browser-phone tests
+    (voice_helpers.py); a module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def browser_args() -> list[str]:
+    """Chromium flags beyond the fake-media ones of the browser-phone tests
+    (voice_helpers.py); a module overrides this fixture."""
+    return []
 
 
 @pytest.fixture(scope="session")

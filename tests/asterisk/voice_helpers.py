@@ -30,7 +30,7 @@ VOICE_MARKS = [
 
 
 @pytest.fixture
-def web_app(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings):
+def web_app(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings, web_settings):
     """(app, ctx): the web app on the hotline's Redis and CRM, its seats written into the
     real Asterisk, one agent account per AGENT_EXTENSIONS (user voice.<ext>)."""
     from hotline.context import AppContext
@@ -44,7 +44,8 @@ def web_app(hotline, asterisk, ami, redis_server, tmp_path, asterisk_settings):
     ctx = AppContext.from_env(redis_url=redis_server.url, var_dir=str(tmp_path / "web-var"),
                               database_url=db_url, secret_key="voice-test-secret-1",
                               env="test", ami_port=asterisk_settings.ami_port,
-                              ami_secret=asterisk_settings.ami_secret.get_secret_value())
+                              ami_secret=asterisk_settings.ami_secret.get_secret_value(),
+                              **web_settings)
     skills = ",".join(f"{line}:1" for line in hotline.operator.lines)
     for ext in AGENT_EXTENSIONS:
         create_user(ctx, f"voice.{ext}", "agent", PASSWORD, name=f"语音坐席{ext}", extension=ext,
@@ -67,7 +68,7 @@ def web(web_app):
 
 
 @pytest.fixture
-def browsers(asterisk_settings):
+def browsers(asterisk_settings, browser_args):
     """new_page() -> a page in a browser profile of its own (its own phone, its own tabs)."""
     from playwright.sync_api import sync_playwright
 
@@ -76,7 +77,7 @@ def browsers(asterisk_settings):
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-audio-capture={voice}",
-            "--autoplay-policy=no-user-gesture-required"]
+            "--autoplay-policy=no-user-gesture-required", *browser_args]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
 
