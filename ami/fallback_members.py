@@ -108,9 +108,14 @@ def member_of(event: dict) -> Member:
     interface = event.get("Interface") or event.get("Location") or ""
     return Member(interface=interface, name=event.get("MemberName") or event.get("Name") or "",
                   state_interface=event.get("StateInterface", ""),
-                  paused=event.get("Paused", "0") not in ("0", "", "false"),
+                  paused=_flag(event, "Paused"),
                   dynamic=event.get("Membership", DYNAMIC) == DYNAMIC,
-                  in_call=event.get("InCall", "0") not in ("0", "", "false"))
+                  in_call=_flag(event, "InCall"))
+
+
+def _flag(event: dict, header: str) -> bool:
+    """A QueueMember yes/no header ("1"/"0"; "true"/"false" in some versions)."""
+    return event.get(header, "0") not in ("0", "", "false")
 
 
 def read_agents(queue, agent_ids=None) -> dict[str, tuple[str | None, str | None, str | None]]:
